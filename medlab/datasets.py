@@ -1,0 +1,172 @@
+"""MedMNIST-style datasets: load a verified ``.npz``, sub-sample by profile, export.
+
+The ``medmnist`` package's classes assert the full split sizes, so the book
+loads the arrays itself, checks them, and sub-samples *after* loading
+(stratified, seeded). :func:`export_imagefolder` writes the
+``<root>/<split>/<class>/*.png`` layout that torchvision's ``ImageFolder``
+and most tutorials use.
+
+Introduced in chapter 1, "Your first classifier".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from .data import fetch
+
+SPLITS = ("train", "val", "test")
+
+# Label names per dataset (from medmnist.INFO; the subset shares PneumoniaMNIST's).
+LABELS: dict[str, dict[int, str]] = {
+    "pneumoniamnist": {0: "normal", 1: "pneumonia"},
+    "pneumoniamnist_subset": {0: "normal", 1: "pneumonia"},
+    "breastmnist": {0: "malignant", 1: "normal_benign"},
+    "adrenalmnist3d": {0: "normal", 1: "hyperplasia"},
+    "adrenalmnist3d_64": {0: "normal", 1: "hyperplasia"},
+}
+
+
+class DatasetFormatError(ValueError):
+    """A dataset file exists but does not hold what the book expects."""
+
+
+def npz_path(name: str) -> Path:
+    """Path of the verified ``.npz`` file of MedMNIST-style dataset ``name``."""
+    folder = fetch(name)
+    files = sorted(folder.glob(f"{name}.npz"))
+    if not files:
+        raise FileNotFoundError(f"{folder}: no {name}.npz (registry and folder disagree)")
+    return files[0]
+
+
+def load_arrays(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Images (``uint8``, N x H x W[xD]) and labels (``int64``, N) of one split."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, not '{split}'")
+    path = npz_path(name)
+    with np.load(path) as data:
+        keys = (f"{split}_images", f"{split}_labels")
+        missing = [k for k in keys if k not in data.files]
+        if missing:
+            raise DatasetFormatError(
+                f"{path.name}: missing array(s) {missing}; found {data.files}. "
+                "The file is not a MedMNIST-style archive; fetch it again."
+            )
+        images, labels = data[keys[0]], data[keys[1]]
+    if images.dtype != np.uint8 or len(images) != len(labels):
+        raise DatasetFormatError(
+            f"{path.name}: {split} images must be uint8 with one label each "
+            f"(got {images.dtype}, {len(images)} images, {len(labels)} labels)"
+        )
+    return images, labels.reshape(len(labels), -1)[:, 0].astype(np.int64)
+
+
+def stratified_indices(labels: np.ndarray, size: int | None, seed: int = 0) -> np.ndarray:
+    """Indices of a stratified random subset of ``size`` items (all, sorted, if ``None``).
+
+    Every class keeps its share (at least one item each), so a small smoke
+    subset still has both classes.
+    """
+    n = len(labels)
+    if size is None or size >= n:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    classes, counts = np.unique(labels, return_counts=True)
+    quota = np.maximum(1, np.floor(counts / n * size).astype(int))
+    while quota.sum() < size:  # hand out the remainder to the largest classes
+        quota[np.argmax(counts - quota)] += 1
+    picks = [rng.choice(np.flatnonzero(labels == c), q, replace=False) for c, q in zip(classes, quota)]
+    return np.sort(np.concatenate(picks))
+
+
+def to_tensor(image: np.ndarray) -> torch.Tensor:
+    """``uint8`` H x W (or D x H x W) array to a float tensor in [-1, 1] with a channel axis."""
+    return torch.from_numpy(np.ascontiguousarray(image)).float().div_(127.5).sub_(1.0).unsqueeze(0)
+
+
+class MedMNISTDataset(Dataset):
+    """A torch dataset over one split of a MedMNIST-style archive.
+
+    ``size`` sub-samples (stratified by ``seed``) after loading. ``transform``
+    is applied to the tensor from :func:`to_tensor` (so torchvision v2
+    transforms work directly). Items are ``(image, label)``.
+    """
+
+    def __init__(self, name: str, split: str, size: int | None = None, seed: int = 0,
+                 transform: Callable[[torch.Tensor], torch.Tensor] | None = None):
+        images, labels = load_arrays(name, split)
+        self.full_size = len(labels)
+        idx = stratified_indices(labels, size, seed)
+        self.name, self.split = name, split
+        self.images, self.labels = images[idx], labels[idx]
+        self.transform = transform
+        self.classes = [LABELS.get(name, {}).get(i, str(i)) for i in range(int(labels.max()) + 1)]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, int]:
+        x = to_tensor(self.images[i])
+        if self.transform is not None:
+            x = self.transform(x)
+        return x, int(self.labels[i])
+
+    def class_counts(self) -> dict[str, int]:
+        """Number of items per class name."""
+        counts = np.bincount(self.labels, minlength=len(self.classes))
+        return {c: int(n) for c, n in zip(self.classes, counts)}
+
+    def __repr__(self) -> str:
+        return (f"MedMNISTDataset({self.name!r}, split={self.split!r}, n={len(self)} of "
+                f"{self.full_size}, classes={self.class_counts()})")
+
+
+def export_imagefolder(name: str, root: str | os.PathLike, splits: Sequence[str] = SPLITS,
+                       size: int | None = None, seed: int = 0) -> dict[str, dict[str, int]]:
+    """Write ``root/<split>/<class>/<index>.png`` for a 2D MedMNIST-style dataset.
+
+    The export is built in a temporary folder beside ``root`` and moved into
+    place at the end, so an interrupted export never leaves half a tree.
+    ``root/export.json`` records what was written; an identical existing
+    export is reused. Returns the image counts per split and class.
+    """
+    from PIL import Image
+
+    root = Path(root)
+    spec = {"dataset": name, "splits": list(splits), "size": size, "seed": seed}
+    stamp = root / "export.json"
+    if stamp.is_file():
+        saved = json.loads(stamp.read_text())
+        if saved.get("spec") == spec:
+            return saved["counts"]
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}."))
+    try:
+        counts: dict[str, dict[str, int]] = {}
+        for split in splits:
+            ds = MedMNISTDataset(name, split, size=size, seed=seed)
+            if ds.images.ndim != 3:
+                raise ValueError(f"{name}: ImageFolder export needs 2D images, got shape {ds.images.shape[1:]}")
+            for c in ds.classes:
+                (tmp / split / c).mkdir(parents=True)
+            for i, (img, label) in enumerate(zip(ds.images, ds.labels)):
+                Image.fromarray(img).save(tmp / split / ds.classes[label] / f"{i:05d}.png")
+            counts[split] = ds.class_counts()
+        (tmp / "export.json").write_text(json.dumps({"spec": spec, "counts": counts}, indent=1))
+        if root.exists():
+            shutil.rmtree(root)
+        os.replace(tmp, root)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    return counts

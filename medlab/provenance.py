@@ -1,0 +1,135 @@
+"""Where a chapter's stored outputs came from, and whether they are stale.
+
+The runner (:mod:`medlab.run`) writes ``results/<chapter>.json`` with a hash
+of the chapter's code cells; :func:`stale_message` compares it with the
+notebook as it is now, so a chapter whose code changed after its outputs were
+produced is caught by the test suite with the command that refreshes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+INJECTED_TAG = "injected-parameters"
+PROVENANCE_TAG = "provenance"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The book's root: the nearest folder upwards that holds ``_toc.yml``."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file():
+            return folder
+    raise FileNotFoundError(f"no _toc.yml in {here} or any parent; run from inside the book")
+
+
+def toc_chapters(root: Path) -> list[Path]:
+    """Notebook chapters listed in ``_toc.yml``, in book order (paths relative to ``root``)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(str(node["file"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(toc)
+    paths = []
+    for f in found:
+        p = Path(f if f.endswith(".ipynb") else f + ".ipynb")
+        if (root / p).is_file():
+            paths.append(p)
+    return paths
+
+
+def code_hash(nb: nbformat.NotebookNode) -> str:
+    """SHA-256 of the notebook's code cells (papermill's injected cell excluded).
+
+    Trailing whitespace is ignored, so re-saving a notebook does not make it stale.
+    """
+    h = hashlib.sha256()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = "\n".join(line.rstrip() for line in cell.source.strip().splitlines())
+        h.update(source.encode() + b"\n\x00")
+    return h.hexdigest()
+
+
+def results_path(root: Path, chapter: Path) -> Path:
+    """``results/<chapter stem>.json``."""
+    return root / "results" / f"{chapter.stem}.json"
+
+
+def refresh_command(chapter: Path, profile: str = "full") -> str:
+    """The command that re-runs ``chapter`` and refreshes its stored outputs."""
+    return f"python -m medlab.run {chapter.as_posix()} --profile {profile}"
+
+
+def stale_message(root: Path, chapter: Path) -> str | None:
+    """``None`` if ``chapter``'s stored outputs match its code, else what is wrong and the fix."""
+    nb = nbformat.read(root / chapter, as_version=4)
+    res_file = results_path(root, chapter)
+    if not res_file.is_file():
+        return (f"{chapter.as_posix()}: no {res_file.relative_to(root).as_posix()}; its outputs were "
+                f"never produced by the runner. Run: {refresh_command(chapter)}")
+    result = json.loads(res_file.read_text())
+    profile = result.get("profile", "full")
+    if result.get("code_hash") != code_hash(nb):
+        return (f"{chapter.as_posix()}: code changed since its stored outputs were produced "
+                f"(results hash {str(result.get('code_hash'))[:12]}, notebook hash {code_hash(nb)[:12]}). "
+                f"Run: {refresh_command(chapter, profile)}")
+    cells = [c for c in nb.cells if PROVENANCE_TAG in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1 or result["code_hash"][:12] not in cells[0].source:
+        return (f"{chapter.as_posix()}: its provenance cell is missing or does not match "
+                f"{res_file.relative_to(root).as_posix()}. Run: {refresh_command(chapter, profile)}")
+    return None
+
+
+def _duration(seconds: float) -> str:
+    minutes, sec = divmod(int(round(seconds)), 60)
+    return f"{minutes} min {sec:02d} s" if minutes else f"{sec} s"
+
+
+def provenance_markdown(result: dict[str, Any]) -> str:
+    """The admonition a chapter page shows about the run that produced it."""
+    hw = result.get("hardware", {})
+    device = result.get("device", "cpu")
+    gpu = f", GPU {hw['gpu']}" if hw.get("gpu") else ""
+    commit = result.get("git", {})
+    commit_text = (f"commit `{commit.get('commit', 'unknown')[:10]}`"
+                   + (" plus uncommitted changes" if commit.get("dirty") else ""))
+    libs = ", ".join(f"{k} {v}" for k, v in result.get("versions", {}).items())
+    data_lines = []
+    for name, info in sorted(result.get("data", {}).items()):
+        flag = "" if info.get("official", True) else " (not the official release)"
+        data_lines.append(f"`{name}`{flag}: {info.get('files')} file(s), sha256 `{str(info.get('sha256'))[:16]}…`")
+    seeds = ", ".join(str(s) for s in result.get("seeds", [])) or str(result.get("seed"))
+    lines = [
+        "```{admonition} Provenance of this page",
+        ":class: note",
+        f"Outputs produced by `{result.get('command')}` on {result.get('date', '?')[:10]}: "
+        f"profile **{result.get('profile')}**, seed(s) {seeds}, device {device} "
+        f"({hw.get('cpu', 'cpu')}, {hw.get('cpu_count', '?')} cores{gpu}), "
+        f"wall time {_duration(result.get('wall_seconds', 0.0))}; {commit_text}; "
+        f"code hash `{result.get('code_hash', '')[:12]}`.",
+        "",
+        f"Libraries: {libs}.",
+        "",
+        "Data: " + ("; ".join(data_lines) if data_lines else "none recorded") + ".",
+        "",
+        f"Full record: `results/{result.get('chapter', '')}.json`.",
+        "```",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,215 @@
+"""One fit/evaluate loop for every chapter.
+
+:func:`fit` trains a classifier for a number of epochs, evaluates it on a
+validation loader after each one, keeps the best weights (optionally in a
+checkpoint file), stops early when the monitored metric stops improving, and
+uses mixed precision with non-blocking transfers on a CUDA GPU. It returns a
+:class:`History` that :func:`medlab.viz.plot_history` draws.
+
+The loop is deliberately plain (no callbacks, no hooks): what it adds over a
+bare PyTorch loop is measured by ``benchmarks/train_overhead.py``.
+
+Introduced in chapter 1, "Your first classifier".
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from tqdm import tqdm
+
+from .metrics import classification_metrics
+from .runtime import make_generator, seed_worker
+
+RUNNER_ENV = "MEDLAB_RUNNER"
+
+
+@dataclass
+class History:
+    """Per-epoch records of one training run, plus where the best epoch was."""
+
+    records: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    monitor: str = "val_loss"
+    stopped_early: bool = False
+    train_seconds: float = 0.0
+
+    def __getitem__(self, key: str) -> list[float]:
+        return [r[key] for r in self.records if key in r]
+
+    @property
+    def best(self) -> dict[str, float]:
+        """The record of the best epoch (the last one if there was no validation)."""
+        if not self.records:
+            return {}
+        if self.best_epoch is None:
+            return self.records[-1]
+        return self.records[self.best_epoch - 1]
+
+    def to_frame(self):
+        """The records as a pandas DataFrame, one row per epoch."""
+        import pandas as pd
+
+        return pd.DataFrame(self.records).set_index("epoch")
+
+
+def make_loader(dataset: Dataset, batch_size: int, train: bool, seed: int = 0,
+                num_workers: int = 0, device: torch.device | str = "cpu") -> DataLoader:
+    """A DataLoader with seeded shuffling, seeded workers and pinned memory on CUDA."""
+    device = torch.device(device)
+    return DataLoader(
+        dataset,
+        batch_size=batch_size,
+        shuffle=train,
+        drop_last=False,
+        num_workers=num_workers,
+        worker_init_fn=seed_worker if num_workers else None,
+        generator=make_generator(seed) if train else None,
+        pin_memory=device.type == "cuda",
+        persistent_workers=num_workers > 0,
+    )
+
+
+def _progress_enabled(progress: bool | None) -> bool:
+    if progress is not None:
+        return progress
+    return not os.environ.get(RUNNER_ENV)  # stored notebooks keep one line per epoch
+
+
+@torch.no_grad()
+def predict(model: nn.Module, loader: DataLoader, device: torch.device | str = "cpu",
+            amp: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and class probabilities (softmax) of every item in ``loader``."""
+    device = torch.device(device)
+    use_amp = device.type == "cuda" if amp is None else amp
+    model.eval()
+    ys, ps = [], []
+    for x, y in loader:
+        x = x.to(device, non_blocking=True)
+        with torch.autocast(device.type, enabled=use_amp and device.type == "cuda"):
+            logits = model(x)
+        ps.append(torch.softmax(logits.float(), dim=1).cpu())
+        ys.append(torch.as_tensor(y))
+    return torch.cat(ys).numpy(), torch.cat(ps).numpy()
+
+
+def evaluate(model: nn.Module, loader: DataLoader, device: torch.device | str = "cpu",
+             loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None) -> dict[str, float]:
+    """Loss, accuracy and ROC AUC of ``model`` on ``loader`` (MedMNIST's definitions)."""
+    y, p = predict(model, loader, device)
+    out = classification_metrics(y, p)
+    if loss_fn is not None:
+        with torch.no_grad():
+            logp = torch.log(torch.as_tensor(p).clamp_min(1e-12))
+            out["loss"] = float(nn.functional.nll_loss(logp, torch.as_tensor(y), weight=getattr(loss_fn, "weight", None)))
+    return out
+
+
+def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader | None = None, *,
+        epochs: int, lr: float = 1e-3, device: torch.device | str = "cpu",
+        optimizer: torch.optim.Optimizer | None = None,
+        scheduler: Any | None = None,
+        loss_fn: nn.Module | None = None,
+        monitor: str = "val_auc", patience: int | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        amp: bool | None = None, progress: bool | None = None,
+        verbose: bool = True) -> History:
+    """Train ``model`` and return its :class:`History`; the best weights are restored.
+
+    - ``monitor``: ``"val_loss"`` (lower is better) or ``"val_auc"``/``"val_acc"``
+      (higher is better); the best epoch's weights are kept in memory and, with
+      ``checkpoint``, written atomically to that file.
+    - ``patience``: stop after that many epochs without improvement.
+    - ``amp``: mixed precision (default: on for CUDA, off elsewhere).
+    - ``scheduler``: stepped once per epoch.
+    """
+    device = torch.device(device)
+    model.to(device)
+    use_amp = (device.type == "cuda") if amp is None else (amp and device.type == "cuda")
+    optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = (loss_fn or nn.CrossEntropyLoss()).to(device)
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    higher_better = not monitor.endswith("loss")
+    best_score, best_state, since_best = -math.inf, None, 0
+    history = History(monitor=monitor)
+    show = _progress_enabled(progress)
+    start = time.perf_counter()
+
+    for epoch in range(1, epochs + 1):
+        t0 = time.perf_counter()
+        model.train()
+        total_loss = torch.zeros((), device=device)
+        seen = 0
+        batches = tqdm(train_loader, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not show)
+        for x, y in batches:
+            x = x.to(device, non_blocking=True)
+            y = y.to(device, non_blocking=True)
+            optimizer.zero_grad(set_to_none=True)
+            with torch.autocast(device.type, enabled=use_amp):
+                loss = loss_fn(model(x), y)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            total_loss += loss.detach() * len(y)
+            seen += len(y)
+        if scheduler is not None:
+            scheduler.step()
+        rec: dict[str, float] = {"epoch": epoch, "train_loss": float(total_loss) / max(seen, 1)}
+        if val_loader is not None:
+            val = evaluate(model, val_loader, device, loss_fn)
+            rec.update({f"val_{k}": v for k, v in val.items()})
+        rec["seconds"] = time.perf_counter() - t0
+        history.records.append(rec)
+
+        if val_loader is not None:
+            if monitor not in rec:
+                raise KeyError(f"monitor '{monitor}' is not among the epoch's metrics {sorted(rec)}")
+            score = rec[monitor] if higher_better else -rec[monitor]
+            if score > best_score:
+                best_score, since_best, history.best_epoch = score, 0, epoch
+                best_state = copy.deepcopy(model.state_dict())
+                if checkpoint is not None:
+                    save_checkpoint(model, checkpoint, epoch=epoch, metrics=rec)
+            else:
+                since_best += 1
+        if verbose:
+            mark = " *" if history.best_epoch == epoch else ""
+            print(" ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
+                           for k, v in rec.items() if k != "seconds") + f" ({rec['seconds']:.1f}s){mark}")
+        if patience is not None and since_best >= patience:
+            history.stopped_early = True
+            if verbose:
+                print(f"early stop: no {monitor} improvement for {patience} epochs; best epoch {history.best_epoch}")
+            break
+
+    history.train_seconds = time.perf_counter() - start
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return history
+
+
+def save_checkpoint(model: nn.Module, path: str | os.PathLike, **meta: Any) -> Path:
+    """Save ``model``'s weights and ``meta`` to ``path`` through a temporary file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    torch.save({"state_dict": model.state_dict(), **meta}, tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def load_checkpoint(model: nn.Module, path: str | os.PathLike, device: torch.device | str = "cpu") -> dict[str, Any]:
+    """Load weights saved by :func:`save_checkpoint` into ``model``; return the metadata."""
+    blob = torch.load(path, map_location=device, weights_only=False)
+    model.load_state_dict(blob.pop("state_dict"))
+    return blob
