@@ -1,6 +1,6 @@
 """Fetch and verify the book's datasets: one registry, checksums, a local mirror.
 
-Every dataset the book uses is described once, in :mod:`data_scripts.registry`,
+Every dataset the book uses is described once, in ``data_scripts.registry``,
 with its official URL(s), checksums, size, licence and citation. :func:`fetch`
 returns a folder that holds the verified files, looking in this order:
 
@@ -232,6 +232,8 @@ def download_file(spec: RemoteFile, target: Path, progress: bool = True) -> Path
             downloader=ResumableDownloader(part, progress=progress),
             progressbar=False,
         )
+    except requests.exceptions.RequestException:
+        raise  # some are ValueErrors too (InvalidURL); they are not checksum problems
     except ValueError as exc:  # pooch's checksum mismatch; it has removed its temp file
         raise ChecksumError(
             f"{spec.url}: the downloaded file does not match the registry checksum "
@@ -239,7 +241,11 @@ def download_file(spec: RemoteFile, target: Path, progress: bool = True) -> Path
             "has published a new version, update data_scripts/registry.py."
         ) from exc
     # pooch checked one checksum; check both where the registry has both.
-    verify_file(target, spec)
+    try:
+        verify_file(target, spec)
+    except ChecksumError:
+        target.unlink()  # never leave a file that fails verification at the target path
+        raise
     return target
 
 

@@ -35,7 +35,7 @@ class SimpleCNN(nn.Module):
 
 
 class SmallResNet(nn.Module):
-    """A narrow ResNet (torchvision ``BasicBlock``s) for small images.
+    """A narrow ResNet, built from torchvision's ``BasicBlock`` modules, for small images.
 
     ``widths`` gives the channels of each stage (the first keeps the
     resolution, the others halve it); ``blocks`` the residual blocks per stage.

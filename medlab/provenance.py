@@ -1,6 +1,6 @@
 """Where a chapter's stored outputs came from, and whether they are stale.
 
-The runner (:mod:`medlab.run`) writes ``results/<chapter>.json`` with a hash
+The runner (``python -m medlab.run``) writes ``results/<chapter>.json`` with a hash
 of the chapter's code cells; :func:`stale_message` compares it with the
 notebook as it is now, so a chapter whose code changed after its outputs were
 produced is caught by the test suite with the command that refreshes it.

@@ -2,7 +2,7 @@
 
 A chapter calls :func:`record_metrics` with the numbers it reports; the data
 layer calls :func:`record_data` for every dataset it hands out, and
-:func:`medlab.setup` calls :func:`record_run` with the profile, seed and device.
+:func:`medlab.runtime.setup` calls :func:`record_run` with the profile, seed and device.
 When a chapter runs under ``python -m medlab.run`` the environment variable
 ``MEDLAB_RECORD_FILE`` names a JSON file that collects these records; otherwise
 they stay in memory (see :func:`records`), so a notebook run by hand behaves

@@ -116,6 +116,10 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
     recorded = json.loads(record_file.read_text()) if record_file.is_file() else {}
     nb = nbformat.read(executed, as_version=4)
     _scrub(nb, chapter)
+    for cell in nb.cells:  # the page shows the parameters cell once, not papermill's copy
+        tags = cell.metadata.get("tags", [])
+        if INJECTED_TAG in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
     run_info = recorded.get("run", {})
     settings = run_info.get("profile_settings", {})
     result: dict[str, Any] = {

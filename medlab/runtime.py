@@ -127,7 +127,7 @@ class Session:
 
     @property
     def seeds(self) -> list[int]:
-        """The seeds a multi-seed experiment uses: ``seed, seed+1, ...`` (``num_seeds`` of them)."""
+        """The seeds of a multi-seed experiment, ``seed`` to ``seed + num_seeds - 1``."""
         return [self.seed + i for i in range(self.profile.num_seeds)]
 
 

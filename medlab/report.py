@@ -1,0 +1,67 @@
+"""Tables built from ``results/*.json`` for the book's reproducibility page.
+
+``python -m medlab.report`` writes ``_generated/results_table.md``, one row
+per chapter: profile, seeds, device, wall time, date, code hash and the
+chapter's headline metrics, each flagged when the chapter's code has changed
+since (see :func:`medlab.provenance.stale_message`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .provenance import find_root, results_path, stale_message, toc_chapters
+
+
+def _fmt(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _flatten(metrics: dict, prefix: str = "") -> dict[str, object]:
+    flat: dict[str, object] = {}
+    for key, value in metrics.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def results_table(root: Path, keys: tuple[str, ...] = ("test_acc", "test_auc")) -> str:
+    """A Markdown table of every chapter's last recorded run."""
+    lines = ["| chapter | profile | seeds | device | wall time | date | code hash | headline metrics | status |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for chapter in toc_chapters(root):
+        path = results_path(root, chapter)
+        if not path.is_file():
+            lines.append(f"| {chapter.stem} | - | - | - | - | - | - | no record | not run |")
+            continue
+        r = json.loads(path.read_text())
+        flat = _flatten(r.get("metrics", {}))
+        headline = "; ".join(f"{k} {_fmt(v)}" for k, v in flat.items() if k.split(".")[-1] in keys) or "-"
+        status = "stale: " + stale_message(root, chapter).split(":")[1].strip() if stale_message(root, chapter) else "current"
+        seeds = ", ".join(map(str, r.get("seeds", [r.get("seed")])))
+        lines.append(
+            f"| {chapter.stem} | {r.get('profile')} | {seeds} | {r.get('device')} | "
+            f"{r.get('wall_seconds', 0):.0f} s | {r.get('date', '')[:10]} | `{r.get('code_hash', '')[:12]}` | "
+            f"{headline} | {status} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write the reproducibility table from results/*.json.")
+    parser.add_argument("--output", type=Path, default=None, help="default: _generated/results_table.md")
+    args = parser.parse_args(argv)
+    root = find_root()
+    out = args.output or root / "_generated" / "results_table.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(results_table(root))
+    print(f"wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

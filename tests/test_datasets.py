@@ -1,0 +1,68 @@
+"""MedMNIST-style loading, stratified sub-sampling and the ImageFolder export, on real files."""
+
+import numpy as np
+import pytest
+import torch
+
+from medlab.data import DataNotAvailableError
+from medlab.datasets import (DatasetFormatError, MedMNISTDataset, export_imagefolder, load_arrays,
+                             stratified_indices)
+
+
+def test_stratified_indices_keep_every_class():
+    labels = np.array([0] * 10 + [1] * 990)
+    idx = stratified_indices(labels, 50, seed=0)
+    assert len(idx) == 50 and set(labels[idx]) == {0, 1}
+    assert np.array_equal(idx, stratified_indices(labels, 50, seed=0))
+    assert not np.array_equal(idx, stratified_indices(labels, 50, seed=1))
+    assert np.array_equal(stratified_indices(labels, None), np.arange(1000))
+
+
+def test_breastmnist_full_split_sizes(mirror):
+    sizes = {s: len(load_arrays("breastmnist", s)[1]) for s in ("train", "val", "test")}
+    assert sizes == {"train": 546, "val": 78, "test": 156}  # MedMNIST v2's official splits
+
+
+def test_subset_split_sizes_and_balance(mirror):
+    _, y = load_arrays("pneumoniamnist_subset", "train")
+    assert len(y) == 3882 and np.bincount(y).tolist() == [388, 3494]
+
+
+def test_dataset_items(mirror):
+    ds = MedMNISTDataset("breastmnist", "train", size=40, seed=0)
+    x, y = ds[0]
+    assert len(ds) == 40 and ds.full_size == 546
+    assert x.shape == (1, 28, 28) and x.dtype == torch.float32 and -1 <= x.min() and x.max() <= 1
+    assert y in (0, 1) and ds.classes == ["malignant", "normal_benign"]
+    assert sum(ds.class_counts().values()) == 40
+
+
+def test_export_imagefolder_round_trip(mirror, tmp_path):
+    from PIL import Image
+
+    root = tmp_path / "export"
+    counts = export_imagefolder("breastmnist", root, splits=("test",), size=12, seed=0)
+    files = sorted((root / "test").glob("*/*.png"))
+    assert len(files) == 12 == sum(counts["test"].values())
+    ds = MedMNISTDataset("breastmnist", "test", size=12, seed=0)
+    first = np.array(Image.open(root / "test" / ds.classes[ds.labels[0]] / "00000.png"))
+    assert np.array_equal(first, ds.images[0])
+    assert [p.name for p in tmp_path.iterdir()] == ["export"]  # no temporary folder left
+    assert export_imagefolder("breastmnist", root, splits=("test",), size=12, seed=0) == counts
+
+
+def test_bad_archive_is_named(monkeypatch, tmp_path):
+    import medlab.datasets as mds
+
+    bad = tmp_path / "breastmnist.npz"
+    np.savez(bad, images=np.zeros((2, 28, 28), np.uint8))
+    monkeypatch.setattr(mds, "npz_path", lambda name: bad)
+    with pytest.raises(DatasetFormatError, match="breastmnist.npz.*train_images"):
+        load_arrays("breastmnist", "train")
+
+
+def test_missing_dataset_says_how_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("MEDLAB_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("MEDLAB_DATA_MIRROR", str(tmp_path / "empty-mirror"))
+    with pytest.raises(DataNotAvailableError, match="MEDLAB_DATA_MIRROR.*medmnist-subsets/pneumoniamnist_subset.npz"):
+        load_arrays("pneumoniamnist_subset", "train")

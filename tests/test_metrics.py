@@ -1,0 +1,45 @@
+"""medlab.metrics agrees with scikit-learn."""
+
+import numpy as np
+from sklearn import metrics as skm
+
+from medlab.metrics import binary_report, classification_metrics
+
+
+def _data(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    score = np.clip(0.35 * y + rng.normal(0.35, 0.2, n), 0, 1)
+    return y, score
+
+
+def test_binary_report_matches_sklearn():
+    y, score = _data()
+    r = binary_report(y, np.c_[1 - score, score], threshold=0.5)
+    pred = (score > 0.5).astype(int)
+    assert np.isclose(r["auc"], skm.roc_auc_score(y, score))
+    assert np.isclose(r["acc"], skm.accuracy_score(y, pred))
+    assert np.isclose(r["sensitivity"], skm.recall_score(y, pred))
+    assert np.isclose(r["specificity"], skm.recall_score(1 - y, 1 - pred))
+    assert np.isclose(r["ppv"], skm.precision_score(y, pred))
+    assert np.isclose(r["f1"], skm.f1_score(y, pred))
+    assert r["tn"] + r["fp"] + r["fn"] + r["tp"] == len(y)
+
+
+def test_classification_metrics_binary_and_multiclass():
+    y, score = _data()
+    m = classification_metrics(y, np.c_[1 - score, score])
+    assert np.isclose(m["auc"], skm.roc_auc_score(y, score))
+    rng = np.random.default_rng(1)
+    y3 = rng.integers(0, 3, 300)
+    p3 = rng.dirichlet([1, 1, 1], 300)
+    p3[np.arange(300), y3] += 0.5
+    p3 /= p3.sum(1, keepdims=True)
+    m3 = classification_metrics(y3, p3)
+    assert np.isclose(m3["acc"], np.mean(p3.argmax(1) == y3))
+    assert np.isclose(m3["auc"], skm.roc_auc_score(y3, p3, multi_class="ovr"))
+
+
+def test_single_class_auc_is_nan():
+    m = classification_metrics(np.ones(5, int), np.full(5, 0.9))
+    assert np.isnan(m["auc"]) and m["acc"] == 1.0

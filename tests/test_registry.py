@@ -1,0 +1,50 @@
+"""Every registry entry is complete, and the mirror matches the registry's checksums."""
+
+import pytest
+
+from data_scripts import fetch as fetch_cli
+from data_scripts.registry import REGISTRY
+from medlab.data import fetch
+from medlab import record
+
+EXPECTED = {"pneumoniamnist", "pneumoniamnist_subset", "breastmnist", "adrenalmnist3d",
+            "adrenalmnist3d_64", "tcia_brain_tumor_progression", "mitdb_100", "ptbdb_s0010_re",
+            "scipy_ecg"}
+
+
+def test_registry_entries_are_complete():
+    assert EXPECTED <= set(REGISTRY)
+    for name, entry in REGISTRY.items():
+        assert entry.licence and entry.citation and entry.homepage and entry.files, name
+        assert all(f.sha256 or f.md5 for f in entry.files), name
+        assert entry.official or entry.note, f"{name}: a non-official entry must say what it is"
+    assert REGISTRY["pneumoniamnist"].files[0].md5 == "28209eda62fecd6e6a2d98b1501bb15f"
+    assert not REGISTRY["pneumoniamnist_subset"].official
+    assert REGISTRY["tcia_brain_tumor_progression"].downloader is not None
+    assert len(REGISTRY["tcia_brain_tumor_progression"].files) == 495
+
+
+def test_official_md5_agree_with_medmnist():
+    import medmnist
+
+    for name, key in (("pneumoniamnist", "MD5"), ("breastmnist", "MD5"), ("adrenalmnist3d", "MD5"),
+                      ("adrenalmnist3d_64", "MD5_64")):
+        flag = name.removesuffix("_64")
+        assert REGISTRY[name].files[0].md5 == medmnist.INFO[flag][key]
+        assert REGISTRY[name].files[0].url.split("?")[0] == medmnist.INFO[flag]["url" + key[3:].lower()].split("?")[0]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED - {"pneumoniamnist"}))
+def test_mirror_matches_registry(mirror, name):
+    folder = fetch(name, progress=False)
+    assert folder.is_relative_to(mirror)
+    info = record.records()["data"][name]
+    assert info["source"] == "mirror" and info["files"] == len(REGISTRY[name].files)
+
+
+def test_fetch_cli(mirror, capsys):
+    assert fetch_cli.main(["breastmnist", "--quiet"]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert fetch_cli.main(["--list"]) == 0
+    with pytest.raises(SystemExit):
+        fetch_cli.main(["no_such_dataset"])

@@ -1,0 +1,69 @@
+"""The runner executes a chapter, stores outputs with provenance, and detects stale code."""
+
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from medlab.provenance import code_hash, stale_message, toc_chapters
+from medlab.run import run_chapter
+
+
+def _book(tmp_path, body="import medlab\nrun = medlab.setup(PROFILE, SEED)\nmedlab.record_metrics('toy', test_auc=0.5 + SEED)"):
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/00_toy\n")
+    (tmp_path / "chapters").mkdir()
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Toy chapter"),
+        new_code_cell('PROFILE = "full"\nSEED = 0', metadata={"tags": ["parameters"]}),
+        new_code_cell(body),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "chapters" / "00_toy.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_run_stores_outputs_results_and_provenance(tmp_path, monkeypatch):
+    monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
+    path = _book(tmp_path)
+    chapter = toc_chapters(tmp_path)[0]
+    assert stale_message(tmp_path, chapter).startswith("chapters/00_toy.ipynb: no results/00_toy.json")
+
+    result = run_chapter(tmp_path, chapter, "smoke", seed=1)
+    saved = json.loads((tmp_path / "results" / "00_toy.json").read_text())
+    assert saved == result
+    assert saved["profile"] == "smoke" and saved["seed"] == 1
+    assert saved["metrics"] == {"toy": {"test_auc": 1.5}}
+    assert {"hardware", "versions", "git", "wall_seconds", "date", "data"} <= set(saved)
+    nb = nbformat.read(path, as_version=4)
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert ["provenance"] in tags and ["injected-parameters", "remove-cell"] in tags
+    assert "profile smoke" in "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "/" not in nb.metadata["papermill"]["input_path"]
+    assert stale_message(tmp_path, chapter) is None
+    assert saved["code_hash"] == code_hash(nb)
+
+    # editing code makes the chapter stale, and the message says how to refresh it
+    nb.cells[-1].source += "\nprint('changed')"
+    nbformat.write(nb, path)
+    msg = stale_message(tmp_path, chapter)
+    assert "chapters/00_toy.ipynb: code changed" in msg
+    assert "python -m medlab.run chapters/00_toy.ipynb --profile smoke" in msg
+    # editing markdown does not
+    nb.cells[-1].source = nb.cells[-1].source.replace("\nprint('changed')", "")
+    nb.cells[0].source += "\nMore prose."
+    nbformat.write(nb, path)
+    assert stale_message(tmp_path, chapter) is None
+
+
+@pytest.mark.slow
+def test_failed_run_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
+    path = _book(tmp_path, body="raise ValueError('broken chapter')")
+    before = path.read_text()
+    with pytest.raises(RuntimeError, match="(?s)00_toy.ipynb failed under profile 'smoke'.*left unchanged"):
+        run_chapter(tmp_path, toc_chapters(tmp_path)[0], "smoke", seed=0)
+    assert path.read_text() == before
+    assert not (tmp_path / "results").exists()

@@ -1,0 +1,82 @@
+"""The fit loop learns, keeps the best weights, stops early and checkpoints atomically."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from medlab.models import SimpleCNN, SmallResNet, build_model, count_parameters, resnet18_medmnist
+from medlab.train import evaluate, fit, load_checkpoint, make_loader, predict
+
+
+def _toy(n=256, seed=0):
+    """28-px images whose class is a bright square in the left or the right half."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 1, 28, 28, generator=g) * 0.3
+    y = torch.randint(0, 2, (n,), generator=g)
+    for i in range(n):
+        col = 4 if y[i] == 0 else 18
+        x[i, 0, 10:16, col:col + 6] += 2.0
+    return TensorDataset(x, y)
+
+
+def test_fit_learns_and_restores_best(tmp_path, capsys):
+    torch.manual_seed(0)
+    model = SimpleCNN()
+    tr, va = make_loader(_toy(), 32, True, seed=0), make_loader(_toy(128, 1), 64, False)
+    h = fit(model, tr, va, epochs=4, lr=3e-3, checkpoint=tmp_path / "best.pt", progress=False)
+    assert h["train_loss"][-1] < h["train_loss"][0]
+    assert h.best["val_auc"] > 0.95
+    # the restored weights are the best epoch's
+    assert evaluate(model, va)["auc"] == pytest.approx(h.best["val_auc"])
+    meta = load_checkpoint(SimpleCNN(), tmp_path / "best.pt")
+    assert meta["epoch"] == h.best_epoch
+    assert not list(tmp_path.glob(".*tmp"))
+    assert "epoch 1" in capsys.readouterr().out
+
+
+def test_early_stopping_with_patience():
+    torch.manual_seed(0)
+    model = SimpleCNN()
+    tr, va = make_loader(_toy(64), 32, True), make_loader(_toy(64, 1), 64, False)
+    frozen = torch.optim.SGD(model.parameters(), lr=0.0)  # nothing can improve after epoch 1
+    h = fit(model, tr, va, epochs=10, optimizer=frozen, monitor="val_loss", patience=2,
+            progress=False, verbose=False)
+    assert h.stopped_early and len(h.records) == 3 and h.best_epoch == 1
+
+
+def test_unknown_monitor_is_reported():
+    model = SimpleCNN()
+    loader = make_loader(_toy(32), 32, True)
+    with pytest.raises(KeyError, match="val_f2"):
+        fit(model, loader, loader, epochs=1, monitor="val_f2", progress=False, verbose=False)
+
+
+def test_seeded_training_is_repeatable():
+    def once():
+        torch.manual_seed(0)
+        model = SimpleCNN()
+        fit(model, make_loader(_toy(64), 16, True, seed=5), epochs=1, progress=False, verbose=False)
+        return predict(model, make_loader(_toy(32, 2), 32, False))[1]
+
+    assert np.allclose(once(), once())
+
+
+def test_models_shapes_and_sizes():
+    x = torch.zeros(3, 1, 28, 28)
+    for name in ("simple_cnn", "small_resnet", "resnet18"):
+        model = build_model(name).eval()
+        assert model(x).shape == (3, 2)
+    assert count_parameters(SmallResNet()) < 300_000 < count_parameters(resnet18_medmnist())
+    assert resnet18_medmnist().conv1.stride == (1, 1)
+    with pytest.raises(KeyError, match="simple_cnn"):
+        build_model("vgg")
+
+
+def test_weighted_loss_is_used_in_validation():
+    model = SimpleCNN()
+    loader = make_loader(_toy(64), 64, False)
+    plain = evaluate(model, loader, loss_fn=nn.CrossEntropyLoss())["loss"]
+    weighted = evaluate(model, loader, loss_fn=nn.CrossEntropyLoss(weight=torch.tensor([5.0, 0.5])))["loss"]
+    assert plain != pytest.approx(weighted)
