@@ -35,26 +35,29 @@ Two comparisons are made: *with validation* (the headline number) and
 Measurement: ``torch.set_num_threads(--threads)`` is fixed, by default to 1.
 One thread is deliberate: on a small machine shared with other jobs, two
 intra-op threads on two cores spend most of their time waiting for each other
-at OpenMP barriers whenever another process takes a core (an epoch measured
-3 to 20 times slower, in wall *and* CPU time, with a 64 % coefficient of
-variation, against 10 % with one thread). One thread measures the same loop
-reproducibly; it makes the compute a little slower, so a fixed per-epoch
-overhead looks slightly smaller than with every core busy on an idle machine
-(``--threads 2`` measures that case). One warm-up epoch of each loop is run and
-discarded; then ``--repeats`` rounds (default 5) each run fit and the bare
-loop for ``--epochs`` epochs (default 2), alternating which goes first
-(fit-bare, bare-fit, ...) so slow drifts of the machine's load hit both
-alike. Each loop's seconds per epoch is the median over the rounds; the
-overhead is ``median(fit) / median(bare) - 1`` (wall clock). Because other
-jobs on a small machine make single timings noisy, the table also shows the
-median of the per-round paired overheads ``fit_r / bare_r - 1`` with their
-range, and the overhead of the fastest runs ``min(fit) / min(bare) - 1``
-(interference only ever adds time, so the minimum is the least disturbed
-estimate). Process CPU time is no help here: in a VM, time stolen by the host
-or lost to cache thrashing is still charged to the process. When the paired
-range is much wider than the goal, the script says the run was too noisy to
-resolve it: run it again with more ``--repeats`` on a quieter machine. The
-1-minute load average before and after is printed for the same reason.
+at OpenMP barriers whenever another process takes a core (on the 2-core CI
+machine, an epoch then took 3 to 20 times longer than with one thread, in
+wall *and* CPU time, with a 64 % coefficient of variation against 10 %).
+One thread measures the same loop reproducibly; it makes the compute slower,
+so a fixed per-epoch overhead looks a little smaller than with every core
+busy on an idle machine (``--threads 2`` measures that case).
+
+One warm-up epoch of each loop is run and discarded; then ``--repeats``
+rounds (default 5) each run fit and the bare loop for ``--epochs`` epochs
+(default 2), alternating which goes first (fit-bare, bare-fit, ...) so slow
+drifts of the machine's load hit both alike. Each loop's seconds per epoch is
+the median over the rounds; the overhead is ``median(fit) / median(bare) - 1``
+(wall clock). Because other jobs make single timings noisy, the table also
+shows the median of the per-round paired overheads ``fit_r / bare_r - 1``
+with their range, and the overhead of the fastest runs
+``min(fit) / min(bare) - 1`` (the least disturbed estimate when interference
+only adds time; a single lucky run can still skew it). Process CPU time is no
+help here: in a VM, time stolen by the host or lost to cache thrashing is
+still charged to the process. When the paired range is much wider than the
+goal, the script says the run was too noisy to resolve it: run it again with
+more ``--repeats`` on a quieter machine and read the three estimates
+together. The 1-minute load average before and after is printed for the same
+reason.
 
 Usage (from the repository root)::
 
@@ -68,7 +71,8 @@ It prints a table (seconds per epoch, overhead in percent next to the goal of
 exits 1 when either overhead (with validation or train only) exceeds
 ``--max-overhead`` percent. ``--json PATH`` appends one JSON line with the
 results. The default run (simple_cnn, full training split, 1 thread) takes
-under a minute on a 2-core CPU; small_resnet takes about 4 times as long.
+about a minute on a 2-core CPU; ``--model small_resnet`` about 3 minutes
+(add ``--train-size 2000`` to halve that).
 """
 
 from __future__ import annotations
@@ -104,7 +108,7 @@ GOAL_PCT = 5.0
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default="simple_cnn", choices=[m for m in MODELS if m != "resnet18"] + ["resnet18"],
+    p.add_argument("--model", default="simple_cnn", choices=list(MODELS),
                    help="model to train (default simple_cnn; small_resnet; resnet18 is slow on a CPU)")
     p.add_argument("--train-size", type=int, default=None,
                    help="stratified sub-sample of the training split (default: all 3882 images)")
@@ -309,7 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     spread = max(s["paired_max_pct"] - s["paired_min_pct"] for s in stats.values())
     if spread > 4 * GOAL_PCT:
         print(f"note: paired overheads spread over {spread:.0f} points, far more than the {GOAL_PCT:g} % goal: "
-              "other load disturbed this run; trust the min-based column more, or re-run with more --repeats")
+              "other load disturbed this run, so it cannot resolve the goal; re-run with more --repeats "
+              "on a quieter machine")
 
     headline = stats["with validation"]
     if args.json:

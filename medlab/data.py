@@ -12,7 +12,7 @@ Downloads go to a ``.part`` file that a later call resumes (HTTP ``Range``);
 the finished file is checked against its checksum before it is moved into
 place, so a wrong or cut-off transfer never leaves a file that looks valid.
 
-Introduced in chapter 1, "Your first classifier".
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations

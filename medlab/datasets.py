@@ -6,7 +6,7 @@ loads the arrays itself, checks them, and sub-samples *after* loading
 ``<root>/<split>/<class>/*.png`` layout that torchvision's ``ImageFolder``
 and most tutorials use.
 
-Introduced in chapter 1, "Your first classifier".
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations

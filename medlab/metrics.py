@@ -4,7 +4,7 @@ Definitions follow MedMNIST's ``Evaluator``: for a binary task, AUC uses the
 probability of class 1 and ACC thresholds it at 0.5; for more classes, AUC is
 the one-vs-rest macro average and ACC uses the arg-max.
 
-Introduced in chapter 1, "Your first classifier".
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations

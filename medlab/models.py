@@ -1,6 +1,6 @@
 """Models the chapters train: the seed's SimpleCNN and small ResNets for 28-pixel images.
 
-Introduced in chapter 1, "Your first classifier".
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations

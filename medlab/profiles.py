@@ -11,7 +11,7 @@ concrete sizes, so a notebook never hard-codes two versions of itself.
 - ``full``: what the rendered book shows; real training sized for a laptop CPU.
 - ``paper``: published protocols (e.g. MedMNIST's 100 epochs), meant for a GPU.
 
-Introduced in chapter 1, "Your first classifier".
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations

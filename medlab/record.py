@@ -8,7 +8,7 @@ When a chapter runs under ``python -m medlab.run`` the environment variable
 they stay in memory (see :func:`records`), so a notebook run by hand behaves
 the same.
 
-Introduced in chapter 1, "Your first classifier".
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Usage (from the book's root)::
 
-    python -m medlab.run chapters/01_first_classifier.ipynb --profile full
+    python -m medlab.run chapters/03_first_classifier.ipynb --profile full
     python -m medlab.run --all --profile smoke --output-dir /tmp/smoke
 
 For each chapter the runner executes the notebook with ``PROFILE`` and

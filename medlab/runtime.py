@@ -1,6 +1,6 @@
 """Seeds, devices and the environment printout at the top of every chapter.
 
-Introduced in chapter 1, "Your first classifier".
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations

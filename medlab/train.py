@@ -9,7 +9,7 @@ uses mixed precision with non-blocking transfers on a CUDA GPU. It returns a
 The loop is deliberately plain (no callbacks, no hooks): what it adds over a
 bare PyTorch loop is measured by ``benchmarks/train_overhead.py``.
 
-Introduced in chapter 1, "Your first classifier".
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations

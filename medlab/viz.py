@@ -1,7 +1,7 @@
 """Plots chapters repeat: image grids, learning curves, confusion matrices, ROC curves.
 
 Each function returns the matplotlib ``Figure`` so a notebook can save or
-adjust it. Introduced in chapter 1, "Your first classifier".
+adjust it. Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations
