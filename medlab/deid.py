@@ -180,10 +180,11 @@ def _load_table() -> tuple[dict[int, str], dict[tuple[int, int], str]]:
 
 
 ANNEX_E: dict[int, str]
-"""Table E.1-1, Basic Profile column: tag (int, e.g. ``0x00100010``) -> code."""
+"""The Basic Profile column of Table E.1-1, mapping a tag (``0x00100010``) to its code."""
 ANNEX_E_REPEATING: dict[tuple[int, int], str]
-"""Repeating-group rows of Table E.1-1: ``(tag, mask) -> code``; a tag ``t``
-matches when ``t & mask == tag``."""
+"""The repeating-group rows of Table E.1-1 as ``(tag, mask) -> code``.
+
+A tag ``t`` matches a row when ``t & mask == tag``."""
 ANNEX_E, ANNEX_E_REPEATING = _load_table()
 
 COMPOUND_CHOICE: dict[str, str] = {

@@ -528,7 +528,7 @@ class Volume:
 
     @property
     def affine_ras(self) -> np.ndarray:
-        """The same mapping to RAS mm (NIfTI's convention): flip x and y."""
+        """The same mapping to RAS millimetres, as NIfTI expects (x and y flipped)."""
         return np.diag([-1.0, -1.0, 1.0, 1.0]) @ self.affine_lps
 
     @property
