@@ -30,7 +30,10 @@ def _flatten(metrics: dict, prefix: str = "") -> dict[str, object]:
     return flat
 
 
-def results_table(root: Path, keys: tuple[str, ...] = ("test_acc", "test_auc")) -> str:
+HEADLINE_KEYS = ("test_acc", "test_auc", "auc_mean", "auc_sd", "acc_mean", "acc_sd", "ratio_monai_over_medlab")
+
+
+def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
     """A Markdown table of every chapter's last recorded run."""
     lines = ["| chapter | profile | seeds | device | wall time | date | code hash | headline metrics | status |",
              "|---|---|---|---|---|---|---|---|---|"]

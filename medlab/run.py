@@ -133,8 +133,8 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
         "device": run_info.get("device", "cpu"),
         "metrics": recorded.get("metrics", {}),
         "data": recorded.get("data", {}),
-        "hardware": hardware(),
-        "versions": library_versions(),
+        "hardware": run_info.get("hardware") or hardware(),  # as the chapter's kernel saw it
+        "versions": run_info.get("versions") or library_versions(),
         "code_hash": code_hash(nb),
         "git": _git(root),
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

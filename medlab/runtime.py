@@ -145,10 +145,11 @@ def setup(profile: str | None = None, seed: int = 0, device: str | None = "auto"
     prof = get_profile(profile, **overrides)
     set_seed(seed)
     dev = pick_device(device)
-    record.record_run(profile=prof.name, seed=seed, device=str(dev), profile_settings=prof.as_dict())
+    versions = library_versions()
+    hw = hardware()
+    record.record_run(profile=prof.name, seed=seed, device=str(dev), profile_settings=prof.as_dict(),
+                      hardware=hw, versions=versions)
     if verbose:
-        versions = library_versions()
-        hw = hardware()
         print(f"medlab {__version__} | profile {prof.name} | seed {seed} | device {dev}")
         print("  " + ", ".join(f"{k}={v}" for k, v in prof.as_dict().items() if k != "name"))
         print("  " + " ".join(f"{k} {v}" for k, v in versions.items()))
