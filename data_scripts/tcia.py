@@ -66,8 +66,6 @@ def extract_series(zip_path: Path, series: dict, dest: Path) -> None:
 
 def download(entry: DatasetEntry, folder: Path, progress: bool = True, api: str = NBIA_API) -> None:
     """Download every series of the manifest that ``folder`` does not yet hold."""
-    import requests
-
     from medlab.data import verify_file
 
     for series in load_manifest()["series"]:
@@ -81,10 +79,7 @@ def download(entry: DatasetEntry, folder: Path, progress: bool = True, api: str 
         zip_path.parent.mkdir(parents=True, exist_ok=True)
         part = zip_path.with_name(zip_path.name + ".part")
         downloader = ResumableDownloader(part, progress=progress)
-        try:
-            downloader(series_url(series["series_instance_uid"], api), str(zip_path), None)
-        except requests.exceptions.RequestException:
-            raise
+        downloader(series_url(series["series_instance_uid"], api), str(zip_path), None)
         extract_series(zip_path, series, dest)
         zip_path.unlink()
 

@@ -108,7 +108,6 @@ from dicomanonymizer.dicom_anonymization_databases import dicomfields_2026c as _
 from pydicom.datadict import dictionary_description, keyword_for_tag
 from pydicom.dataelem import DataElement, empty_value_for_VR
 from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
-from pydicom.errors import InvalidDicomError
 from pydicom.sequence import Sequence
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import (
@@ -758,61 +757,51 @@ def find_phi(ds: Dataset, values: Iterable[str]) -> list[str]:
 def read_dicom(path: str | os.PathLike[str]) -> Dataset:
     """Read a DICOM file, refusing non-DICOM, truncated or incomplete ones.
 
-    pydicom reads a cut-off file without complaint; this checks that no
-    element is shorter than its declared length, that no undefined-length
-    item ran into the end of the file, and that an image still has its pixel
-    data. Raises :class:`UnreadableDicomError` (the message names the file).
+    The checks of :func:`medlab.dicom.read_dataset` (not DICOM, cut-off
+    elements, no file meta) apply; de-identification adds two: a file without
+    the ``DICM`` preamble is accepted when its data set starts right away with
+    a group 0008 or 0002 element, and an image must still have its pixel data.
+    Raises :class:`UnreadableDicomError` (the message names the file).
     """
+    from . import dicom  # medlab.dicom: the book's one DICOM reader
+
     path = Path(path)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            try:
-                ds = pydicom.dcmread(path)
-            except InvalidDicomError:
-                # No preamble and no "DICM": still DICOM when the data set starts
-                # right away with a group 0008 (or 0002) element, little endian.
-                with open(path, "rb") as fh:
-                    start = fh.read(2)
-                if start not in (b"\x08\x00", b"\x02\x00"):
-                    raise
-                ds = pydicom.dcmread(path, force=True)
-                if "SOPClassUID" not in ds:
-                    raise
-                if getattr(ds, "file_meta", None) is None:
-                    ds.file_meta = FileMetaDataset()
-        except InvalidDicomError:
+    try:
+        ds = dicom.read_dataset(path, lazy=False)
+    except dicom.NotDicomError:
+        ds = _read_headerless(path)
+        if ds is None:
             raise UnreadableDicomError(f"{path.name}: not a DICOM file", path) from None
-        except Exception as exc:  # noqa: BLE001 - pydicom raises many kinds
-            raise UnreadableDicomError(
-                f"{path.name}: unreadable DICOM ({type(exc).__name__})", path) from None
-    for w in caught:
-        text = str(w.message)
-        if "End of file" in text or "delimiter" in text:
-            raise UnreadableDicomError(f"{path.name}: truncated DICOM file", path)
-    problem = _incomplete(ds)
-    if problem:
-        raise UnreadableDicomError(f"{path.name}: {problem}", path)
+    except dicom.DicomError as exc:
+        raise UnreadableDicomError(str(exc), path) from None
+    if _image_without_pixels(ds):
+        raise UnreadableDicomError(f"{path.name}: image without pixel data (truncated?)", path)
     return ds
 
 
-def _incomplete(ds: Dataset) -> str | None:
-    if len(ds) == 0:
-        return "no data elements (truncated?)"
-    for tag in list(ds.keys()):
-        raw = ds.get_item(tag)
-        length = getattr(raw, "length", None)
-        value = getattr(raw, "value", None)
-        if (length is not None and length != 0xFFFFFFFF and isinstance(value, bytes)
-                and len(value) < length):
-            return f"truncated DICOM file (element {_hex(int(tag))} cut short)"
+def _read_headerless(path: Path) -> Dataset | None:
+    """A preamble-less file whose data set starts with group 0008/0002, else ``None``."""
+    with open(path, "rb") as fh:
+        if fh.read(2) not in (b"\x08\x00", b"\x02\x00"):
+            return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(path, force=True)
+    except Exception:  # noqa: BLE001 - pydicom raises many kinds
+        return None
+    if "SOPClassUID" not in ds:
+        return None
+    if getattr(ds, "file_meta", None) is None:
+        ds.file_meta = FileMetaDataset()
+    return ds
+
+
+def _image_without_pixels(ds: Dataset) -> bool:
     has_pixels = any(t in ds for t in (0x7FE00010, 0x7FE00008, 0x7FE00009))
     sop_class = str(ds.get("SOPClassUID", "") or "")
-    is_image = "Rows" in ds or (bool(sop_class)
-                                and "Image Storage" in UID(sop_class).name)
-    if is_image and not has_pixels:
-        return "image without pixel data (truncated?)"
-    return None
+    is_image = "Rows" in ds or (bool(sop_class) and "Image Storage" in UID(sop_class).name)
+    return is_image and not has_pixels
 
 
 def _save(ds: Dataset, fh: Any) -> None:

@@ -39,6 +39,9 @@ from sklearn.calibration import calibration_curve
 from torch import nn
 from torch.utils.data import DataLoader
 
+from .metrics import as_scores
+from .train import predict
+
 METRICS: tuple[str, ...] = (
     "sensitivity", "specificity", "PPV", "NPV", "F1", "accuracy",
     "ROC AUC", "PR AUC", "Brier score",
@@ -47,16 +50,6 @@ METRICS: tuple[str, ...] = (
 
 
 # --------------------------------------------------------------------------- inputs
-
-
-def as_scores(scores: np.ndarray) -> np.ndarray:
-    """Positive-class scores as a 1-D float array (column 1 of an N x 2 array)."""
-    s = np.asarray(scores, dtype=float)
-    if s.ndim == 2 and s.shape[1] == 2:
-        s = s[:, 1]
-    if s.ndim != 1:
-        raise ValueError(f"scores must be 1-D or N x 2, got shape {np.shape(scores)}")
-    return s
 
 
 def _check_binary(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -492,21 +485,14 @@ class TemperatureScaler:
         return f"TemperatureScaler({t})"
 
 
-@torch.no_grad()
 def predict_logits(model: nn.Module, loader: DataLoader,
                    device: torch.device | str = "cpu") -> tuple[np.ndarray, np.ndarray]:
     """Labels and raw logits (before the softmax) of every item in ``loader``.
 
-    :func:`medlab.train.predict` returns probabilities; temperature scaling
-    needs the logits.
+    :func:`medlab.train.predict` with ``logits=True``; temperature scaling
+    needs the logits, not the probabilities.
     """
-    device = torch.device(device)
-    model.eval()
-    ys, zs = [], []
-    for x, y in loader:
-        zs.append(model(x.to(device)).float().cpu())
-        ys.append(torch.as_tensor(y))
-    return torch.cat(ys).numpy(), torch.cat(zs).numpy()
+    return predict(model, loader, device, amp=False, logits=True)
 
 
 def plot_reliability(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_bins: int = 10,

@@ -13,9 +13,14 @@ import numpy as np
 from sklearn import metrics as skm
 
 
-def _scores(probs: np.ndarray) -> np.ndarray:
-    probs = np.asarray(probs, dtype=float)
-    return probs[:, 1] if probs.ndim == 2 and probs.shape[1] == 2 else probs
+def as_scores(scores: np.ndarray) -> np.ndarray:
+    """Positive-class scores as a 1-D float array (column 1 of an N x 2 array)."""
+    s = np.asarray(scores, dtype=float)
+    if s.ndim == 2 and s.shape[1] == 2:
+        s = s[:, 1]
+    if s.ndim != 1:
+        raise ValueError(f"scores must be 1-D or N x 2, got shape {np.shape(scores)}")
+    return s
 
 
 def classification_metrics(y_true: np.ndarray, probs: np.ndarray) -> dict[str, float]:
@@ -23,7 +28,7 @@ def classification_metrics(y_true: np.ndarray, probs: np.ndarray) -> dict[str, f
     y_true = np.asarray(y_true)
     probs = np.asarray(probs, dtype=float)
     if probs.ndim == 1 or probs.shape[1] == 2:
-        score = _scores(probs)
+        score = as_scores(probs)
         acc = float(np.mean((score > 0.5).astype(int) == y_true))
         auc = float(skm.roc_auc_score(y_true, score)) if len(np.unique(y_true)) == 2 else float("nan")
     else:
@@ -43,7 +48,7 @@ def binary_report(y_true: np.ndarray, probs: np.ndarray, threshold: float = 0.5)
     prevalence and the confusion counts (tn, fp, fn, tp).
     """
     y_true = np.asarray(y_true).astype(int)
-    score = _scores(probs)
+    score = as_scores(probs)
     y_pred = (score > threshold).astype(int)
     tn, fp, fn, tp = skm.confusion_matrix(y_true, y_pred, labels=[0, 1]).ravel()
 

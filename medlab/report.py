@@ -45,7 +45,8 @@ def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
         r = json.loads(path.read_text())
         flat = _flatten(r.get("metrics", {}))
         headline = "; ".join(f"{k} {_fmt(v)}" for k, v in flat.items() if k.split(".")[-1] in keys) or "-"
-        status = "stale: " + stale_message(root, chapter).split(":")[1].strip() if stale_message(root, chapter) else "current"
+        stale = stale_message(root, chapter)
+        status = "stale: " + stale.split(":")[1].strip() if stale else "current"
         seeds = ", ".join(map(str, r.get("seeds", [r.get("seed")])))
         lines.append(
             f"| {chapter.stem} | {r.get('profile')} | {seeds} | {r.get('device')} | "

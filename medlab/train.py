@@ -88,8 +88,12 @@ def _progress_enabled(progress: bool | None) -> bool:
 
 @torch.no_grad()
 def predict(model: nn.Module, loader: DataLoader, device: torch.device | str = "cpu",
-            amp: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and class probabilities (softmax) of every item in ``loader``."""
+            amp: bool | None = None, logits: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and class probabilities (softmax) of every item in ``loader``.
+
+    With ``logits=True`` the raw outputs before the softmax are returned
+    instead (temperature scaling needs them).
+    """
     device = torch.device(device)
     use_amp = device.type == "cuda" if amp is None else amp
     model.eval()
@@ -97,8 +101,8 @@ def predict(model: nn.Module, loader: DataLoader, device: torch.device | str = "
     for x, y in loader:
         x = x.to(device, non_blocking=True)
         with torch.autocast(device.type, enabled=use_amp and device.type == "cuda"):
-            logits = model(x)
-        ps.append(torch.softmax(logits.float(), dim=1).cpu())
+            out = model(x).float()
+        ps.append((out if logits else torch.softmax(out, dim=1)).cpu())
         ys.append(torch.as_tensor(y))
     return torch.cat(ys).numpy(), torch.cat(ps).numpy()
 
