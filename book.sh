@@ -9,6 +9,12 @@
 #
 # Offline, point the data layer at a mirror: MEDLAB_DATA_MIRROR=/path/to/mirror ./book.sh test
 set -euo pipefail
+# Notebooks run in chapters/, so relative data paths are made absolute first.
+for var in MEDLAB_DATA_DIR MEDLAB_DATA_MIRROR; do
+  if [ -n "${!var:-}" ] && [ "${!var:0:1}" != "/" ]; then
+    export "$var=$PWD/${!var}"
+  fi
+done
 cd "$(dirname "$0")"
 
 VENV="${MEDLAB_VENV:-.venv}"

@@ -126,6 +126,19 @@ def mirror_dir() -> Path | None:
     return Path(env).expanduser() if env else None
 
 
+def absolute_env_paths() -> None:
+    """Make ``$MEDLAB_DATA_DIR`` and ``$MEDLAB_DATA_MIRROR`` absolute, from the current folder.
+
+    A notebook runs in its own folder, so a relative path that was right for
+    the command that started it would point elsewhere inside the kernel; the
+    runner calls this before it starts one.
+    """
+    for var in (DATA_DIR_ENV, MIRROR_ENV):
+        value = os.environ.get(var)
+        if value and not Path(value).expanduser().is_absolute():
+            os.environ[var] = str(Path(value).expanduser().resolve())
+
+
 def file_digest(path: Path, algorithm: str = "sha256") -> str:
     """Hex digest of a file, read in 1 MiB blocks."""
     h = hashlib.new(algorithm)

@@ -35,6 +35,7 @@ from typing import Any
 import nbformat
 
 from . import __version__
+from .data import absolute_env_paths
 from .profiles import PROFILE_ENV, PROFILES
 from .provenance import (INJECTED_TAG, PROVENANCE_TAG, code_hash, find_root,
                          provenance_markdown, results_path, toc_chapters)
@@ -91,6 +92,7 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
     work = Path(tempfile.mkdtemp(prefix=f"medlab-{chapter.stem}-"))
     record_file = work / "record.json"
     executed = work / chapter.name
+    absolute_env_paths()
     env_backup = {k: os.environ.get(k) for k in (PROFILE_ENV, RECORD_ENV, RUNNER_ENV)}
     os.environ.update({PROFILE_ENV: profile, RECORD_ENV: str(record_file), RUNNER_ENV: "1"})
     command = f"python -m medlab.run {chapter.as_posix()} --profile {profile}" + (f" --seed {seed}" if seed else "")

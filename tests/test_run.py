@@ -67,3 +67,17 @@ def test_failed_run_changes_nothing(tmp_path, monkeypatch):
         run_chapter(tmp_path, toc_chapters(tmp_path)[0], "smoke", seed=0)
     assert path.read_text() == before
     assert not (tmp_path / "results").exists()
+
+
+def test_relative_data_paths_become_absolute(tmp_path, monkeypatch):
+    """A relative mirror given to the runner still works in the kernel, which runs in chapters/."""
+    from medlab.data import absolute_env_paths
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MEDLAB_DATA_MIRROR", "mirror")
+    monkeypatch.setenv("MEDLAB_DATA_DIR", "/already/absolute")
+    absolute_env_paths()
+    import os
+
+    assert os.environ["MEDLAB_DATA_MIRROR"] == str(tmp_path.resolve() / "mirror")
+    assert os.environ["MEDLAB_DATA_DIR"] == "/already/absolute"
