@@ -80,3 +80,45 @@ def test_weighted_loss_is_used_in_validation():
     plain = evaluate(model, loader, loss_fn=nn.CrossEntropyLoss())["loss"]
     weighted = evaluate(model, loader, loss_fn=nn.CrossEntropyLoss(weight=torch.tensor([5.0, 0.5])))["loss"]
     assert plain != pytest.approx(weighted)
+
+
+def test_resident_loader_gives_dataloaders_batches():
+    from medlab.train import ResidentLoader
+
+    ds = _toy(100)
+    dl = make_loader(ds, 32, True, seed=3)
+    rl = make_loader(ds, 32, True, seed=3, resident=True)
+    assert isinstance(rl, ResidentLoader) and len(rl) == len(dl) == 4
+    for _ in range(2):  # two epochs: the generators advance alike
+        for (xa, ya), (xb, yb) in zip(dl, rl, strict=True):
+            assert torch.equal(ya, yb) and torch.equal(xa, xb)
+    ev = [y for _, y in make_loader(ds, 32, False, resident=True)]
+    assert torch.equal(torch.cat(ev), ds.tensors[1])
+
+
+def test_resident_loader_refuses_random_transforms():
+    class WithTransform(torch.utils.data.Dataset):
+        transform = staticmethod(lambda x: x)
+
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, i):
+            return torch.zeros(1, 28, 28), 0
+
+    with pytest.raises(ValueError, match="transform"):
+        make_loader(WithTransform(), 2, True, resident=True)
+
+
+def test_fit_on_resident_data_matches_dataloader():
+    """Same batches, same start: the two loaders train to the same weights on the CPU."""
+    ds = _toy(96)
+    results = []
+    for resident in (False, True):
+        torch.manual_seed(0)
+        model = SmallResNet()
+        fit(model, make_loader(ds, 32, True, seed=1, resident=resident), None, epochs=2,
+            progress=False, verbose=False)
+        results.append(model.state_dict())
+    for k in results[0]:
+        assert torch.allclose(results[0][k].float(), results[1][k].float(), atol=1e-5), k
