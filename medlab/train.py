@@ -32,6 +32,7 @@ from .metrics import classification_metrics
 from .runtime import make_generator, seed_worker
 
 RUNNER_ENV = "MEDLAB_RUNNER"
+RESIDENT_MAX_ITEMS = 200_000  # images kept on the GPU by make_loader's default (28 px: ~0.6 GB)
 
 
 @dataclass
@@ -113,14 +114,19 @@ class ResidentLoader:
 
 def make_loader(dataset: Dataset, batch_size: int, train: bool, seed: int = 0,
                 num_workers: int = 0, device: torch.device | str = "cpu",
-                resident: bool = False) -> DataLoader | ResidentLoader:
+                resident: bool | None = None) -> DataLoader | ResidentLoader:
     """A DataLoader with seeded shuffling, seeded workers and pinned memory on CUDA.
 
     With ``resident=True`` the whole dataset goes to ``device`` once and a
     :class:`ResidentLoader` serves the same batches from there (the fast
-    path on a GPU for small, un-augmented datasets).
+    path on a GPU for small, un-augmented datasets). The default, ``None``,
+    chooses it on a CUDA device for a dataset without a ``transform`` of at
+    most :data:`RESIDENT_MAX_ITEMS` items; either way the batches are the same.
     """
     device = torch.device(device)
+    if resident is None:
+        resident = (device.type == "cuda" and getattr(dataset, "transform", None) is None
+                    and len(dataset) <= RESIDENT_MAX_ITEMS)  # type: ignore[arg-type]
     if resident:
         return ResidentLoader(dataset, batch_size, train, seed=seed, device=device)
     return DataLoader(
