@@ -64,6 +64,14 @@ class History:
         return pd.DataFrame(self.records).set_index("epoch")
 
 
+def has_transform(dataset: Dataset) -> bool:
+    """Whether ``dataset`` (or a dataset it wraps: ``Subset``, ``ConcatDataset``) has a transform."""
+    if getattr(dataset, "transform", None) is not None:
+        return True
+    inner = [getattr(dataset, "dataset", None), *getattr(dataset, "datasets", [])]
+    return any(has_transform(d) for d in inner if d is not None)
+
+
 class ResidentLoader:
     """Batches from a dataset held whole in device memory, in DataLoader's order.
 
@@ -83,7 +91,7 @@ class ResidentLoader:
 
     def __init__(self, dataset: Dataset, batch_size: int, train: bool, seed: int = 0,
                  device: torch.device | str = "cpu", channels_last: bool = False):
-        if getattr(dataset, "transform", None) is not None:
+        if has_transform(dataset):
             raise ValueError(
                 f"{dataset!r} has a transform; a ResidentLoader would freeze its random draws. "
                 "Use train.make_loader(..., resident=False) for augmented training data.")
@@ -125,7 +133,7 @@ def make_loader(dataset: Dataset, batch_size: int, train: bool, seed: int = 0,
     """
     device = torch.device(device)
     if resident is None:
-        resident = (device.type == "cuda" and getattr(dataset, "transform", None) is None
+        resident = (device.type == "cuda" and not has_transform(dataset)
                     and len(dataset) <= RESIDENT_MAX_ITEMS)  # type: ignore[arg-type]
     if resident:
         return ResidentLoader(dataset, batch_size, train, seed=seed, device=device)

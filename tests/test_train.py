@@ -122,3 +122,17 @@ def test_fit_on_resident_data_matches_dataloader():
         results.append(model.state_dict())
     for k in results[0]:
         assert torch.allclose(results[0][k].float(), results[1][k].float(), atol=1e-5), k
+
+
+def test_has_transform_sees_through_wrappers():
+    from torch.utils.data import ConcatDataset, Subset
+
+    from medlab.train import has_transform
+
+    plain = _toy(8)
+    augmented = _toy(8)
+    augmented.transform = lambda x: x
+    assert not has_transform(ConcatDataset([Subset(plain, [0, 1])] * 2))
+    assert has_transform(ConcatDataset([Subset(augmented, [0, 1])] * 2))
+    with pytest.raises(ValueError, match="transform"):
+        make_loader(Subset(augmented, [0, 1]), 2, True, resident=True)
