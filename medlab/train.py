@@ -29,7 +29,7 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
 from .metrics import classification_metrics
-from .runtime import make_generator, seed_worker
+from .book.runtime import make_generator, seed_worker
 
 RUNNER_ENV = "MEDLAB_RUNNER"
 

@@ -1,12 +1,11 @@
-"""MedMNIST-style loading, stratified sub-sampling and the ImageFolder export, on real files."""
+"""medlab.data.medmnist: MedMNIST-style loading, sub-sampling, splits by profile, ImageFolder export."""
 
 import numpy as np
 import pytest
 import torch
 
-from medlab.data import DataNotAvailableError
-from medlab.datasets import (DatasetFormatError, MedMNISTDataset, export_imagefolder, load_arrays,
-                             stratified_indices)
+from medlab.data import DataNotAvailableError, DatasetFormatError
+from medlab.data.medmnist import MedMNISTDataset, export_imagefolder, load_arrays, stratified_indices
 
 
 def test_stratified_indices_keep_every_class():
@@ -52,7 +51,7 @@ def test_export_imagefolder_round_trip(mirror, tmp_path):
 
 
 def test_bad_archive_is_named(monkeypatch, tmp_path):
-    import medlab.datasets as mds
+    import medlab.data.medmnist as mds
 
     bad = tmp_path / "breastmnist.npz"
     np.savez(bad, images=np.zeros((2, 28, 28), np.uint8))
