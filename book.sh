@@ -54,12 +54,12 @@ ensure_env() {
 fetch_data() {
   log "fetching and verifying the datasets (mirror: ${MEDLAB_DATA_MIRROR:-unset})"
   # The official PneumoniaMNIST needs the network; the subset exists only in a mirror.
-  "$PY" -m data_scripts.fetch --all --quiet --optional pneumoniamnist pneumoniamnist_subset
+  "$PY" -m medlab.data.fetch --all --quiet --optional pneumoniamnist pneumoniamnist_subset
 }
 
 build_book() {
   log "building the book from the stored outputs (warnings are errors)"
-  "$PY" -m medlab.report
+  "$PY" -m medlab.book.report
   rm -rf _build
   "$VENV/bin/jupyter-book" build . --builder html -W -n --keep-going
   echo "HTML written to _build/html/index.html"

@@ -8,7 +8,7 @@ records. This script measures what all of that costs, on real data:
 
 - data: the training split of ``pneumoniamnist_subset`` (3882 images,
   optionally sub-sampled with ``--train-size``) and its official validation
-  split (524 images), through ``medlab.datasets.MedMNISTDataset``, so
+  split (524 images), through ``medlab.data.MedMNISTDataset``, so
   ``MEDLAB_DATA_MIRROR`` (or a fetched copy) must provide the dataset; without
   it the script stops with the data layer's own error message;
 - model: ``medlab.models.build_model(--model)`` (``simple_cnn`` by default, or
@@ -96,10 +96,9 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from medlab import train  # noqa: E402
-from medlab.data import DataError  # noqa: E402
-from medlab.datasets import MedMNISTDataset  # noqa: E402
+from medlab.data import DataError, MedMNISTDataset  # noqa: E402
 from medlab.models import MODELS, build_model  # noqa: E402
-from medlab.runtime import pick_device  # noqa: E402
+from medlab import pick_device  # noqa: E402
 
 DATASET = "pneumoniamnist_subset"
 GOAL_PCT = 5.0

@@ -1,4 +1,4 @@
-"""Rebuild ``tcia_brain_tumor_progression.json`` from a local copy of the series.
+"""Rebuild ``medlab/data/tcia_brain_tumor_progression.json`` from a local copy of the series.
 
 The manifest records, for every series the book uses, its DICOM identifiers
 (the NBIA API downloads a series by ``SeriesInstanceUID``) and the SHA-256 of
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pydicom
 
-MANIFEST = Path(__file__).with_name("tcia_brain_tumor_progression.json")
+from medlab.data.tcia import MANIFEST
+from medlab.io import atomic_write_text
 
 
 def build(root: Path) -> dict:
@@ -54,8 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", type=Path)
     args = parser.parse_args(argv)
-    MANIFEST.write_text(json.dumps(build(args.root), indent=1) + "\n")
-    print(f"wrote {MANIFEST.name}")
+    atomic_write_text(MANIFEST, json.dumps(build(args.root), indent=1) + "\n")
+    print(f"wrote {MANIFEST}")
 
 
 if __name__ == "__main__":

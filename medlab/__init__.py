@@ -3,13 +3,27 @@
 A chapter holds the lesson; ``medlab`` holds what chapters reuse. Every public
 helper's docstring names the chapter that introduces it. The package is
 versioned with the book: a chapter prints the version it ran with.
+
+Layout:
+
+- ``medlab.setup`` (and :func:`record_metrics`, :func:`set_seed`, ...): the one
+  entry point a chapter calls, from :mod:`medlab.book`, the book's machinery
+  (profiles, runtime, records, provenance, runner, report, student edition);
+- :mod:`medlab.data`: the dataset registry, mirror and downloads, TCIA, and the
+  MedMNIST datasets;
+- :mod:`medlab.models`, :mod:`medlab.train`, :mod:`medlab.experiment`: models,
+  the training loop, and the plumbing around it (splits, class weights, seeds);
+- :mod:`medlab.metrics`, :mod:`medlab.evaluation`, :mod:`medlab.published`:
+  one metric vocabulary, diagnostic evaluation, published baselines;
+- :mod:`medlab.features`, :mod:`medlab.viz`, :mod:`medlab.dicom`, :mod:`medlab.deid`;
+- :mod:`medlab.errors` and :mod:`medlab.io`: one error root, atomic writes.
 """
 
 __version__ = "0.1.0"
 
-from .profiles import PROFILES, Profile, get_profile  # noqa: E402
-from .record import record_metrics  # noqa: E402
-from .runtime import pick_device, set_seed, setup  # noqa: E402
+from .book.profiles import PROFILES, Profile, get_profile  # noqa: E402
+from .book.record import record_metrics  # noqa: E402
+from .book.runtime import pick_device, set_seed, setup  # noqa: E402
 
 __all__ = ["__version__", "PROFILES", "Profile", "get_profile", "record_metrics",
            "pick_device", "set_seed", "setup"]

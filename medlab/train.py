@@ -29,7 +29,8 @@ from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, S
 from tqdm import tqdm
 
 from .metrics import classification_metrics
-from .runtime import make_generator, seed_worker
+from .book.runtime import make_generator, seed_worker
+from .io import atomic_path
 
 RUNNER_ENV = "MEDLAB_RUNNER"
 RESIDENT_MAX_ITEMS = 200_000  # images kept on the GPU by make_loader's default (28 px: ~0.6 GB)
@@ -214,7 +215,7 @@ def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader | Non
         progress: bool | None = None, verbose: bool = True) -> History:
     """Train ``model`` and return its :class:`History`; the best weights are restored.
 
-    - ``monitor``: ``"val_loss"`` (lower is better) or ``"val_auc"``/``"val_acc"``
+    - ``monitor``: ``"val_loss"`` (lower is better) or ``"val_auc"``/``"val_accuracy"``
       (higher is better); the best epoch's weights are kept in memory and, with
       ``checkpoint``, written atomically to that file.
     - ``patience``: stop after that many epochs without improvement.
@@ -296,13 +297,10 @@ def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader | Non
 
 
 def save_checkpoint(model: nn.Module, path: str | os.PathLike, **meta: Any) -> Path:
-    """Save ``model``'s weights and ``meta`` to ``path`` through a temporary file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    torch.save({"state_dict": model.state_dict(), **meta}, tmp)
-    os.replace(tmp, path)
-    return path
+    """Save ``model``'s weights and ``meta`` to ``path`` atomically (:func:`medlab.io.atomic_path`)."""
+    with atomic_path(path) as tmp:
+        torch.save({"state_dict": model.state_dict(), **meta}, tmp)
+    return Path(path)
 
 
 def load_checkpoint(model: nn.Module, path: str | os.PathLike, device: torch.device | str = "cpu") -> dict[str, Any]:

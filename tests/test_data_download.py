@@ -1,7 +1,7 @@
 """The data layer's real download code against a real local HTTP server.
 
 ``medlab.data`` (``download_file``, ``ResumableDownloader``, ``fetch``) and
-``data_scripts.tcia`` are exercised end to end over HTTP on 127.0.0.1: a
+``medlab.data.tcia`` are exercised end to end over HTTP on 127.0.0.1: a
 ``ThreadingHTTPServer`` in a background thread serves in-memory files and can
 misbehave on purpose (cut a transfer off midway, ignore ``Range``). Nothing is
 mocked on the network path and no external address is ever contacted.
@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 
-import data_scripts.registry
-from data_scripts import tcia
-from medlab import data as mdata
-from medlab import record
+from medlab.book import record
+from medlab.data import registry, sources, tcia
+from medlab.data.download import download_file, verify_file
 from medlab.data import (
     ChecksumError,
     DataError,
@@ -31,7 +30,6 @@ from medlab.data import (
     DatasetEntry,
     IncompleteDownloadError,
     RemoteFile,
-    download_file,
     fetch,
 )
 
@@ -120,8 +118,8 @@ def _offline_env(monkeypatch, tmp_path):
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     monkeypatch.delenv(record.RECORD_ENV, raising=False)
-    monkeypatch.delenv(mdata.MIRROR_ENV, raising=False)
-    monkeypatch.setenv(mdata.DATA_DIR_ENV, str(tmp_path / "data"))
+    monkeypatch.delenv(sources.MIRROR_ENV, raising=False)
+    monkeypatch.setenv(sources.DATA_DIR_ENV, str(tmp_path / "data"))
     yield
     record.reset()  # fetch() records what it handed out; forget the test datasets
 
@@ -151,7 +149,7 @@ def dead_url():
 
 
 def _register(monkeypatch, entry: DatasetEntry) -> DatasetEntry:
-    monkeypatch.setitem(data_scripts.registry.REGISTRY, entry.name, entry)
+    monkeypatch.setitem(registry.REGISTRY, entry.name, entry)
     return entry
 
 
@@ -226,7 +224,7 @@ def test_cut_off_transfer_keeps_part_then_resumes_with_range(server, tmp_path):
 
     assert server.seen[-1] == {"path": "/files/scan.npz", "range": f"bytes={len(received)}-"}
     assert target.read_bytes() == PAYLOAD
-    assert mdata.verify_file(target, spec) == PAYLOAD_SHA256
+    assert verify_file(target, spec) == PAYLOAD_SHA256
     assert _leftovers(target.parent, {"scan.npz"}) == []
 
 
@@ -286,8 +284,8 @@ def test_fetch_with_server_down_says_how_to_get_the_data(dead_url, monkeypatch, 
         fetch("tiny_scan", progress=False)
 
     message = str(info.value)
-    assert "python -m data_scripts.fetch tiny_scan" in message
-    assert mdata.MIRROR_ENV in message
+    assert "python -m medlab.data.fetch tiny_scan" in message
+    assert sources.MIRROR_ENV in message
     assert "tiny/scan.npz" in message
     assert not (tmp_path / "data" / "tiny_scan" / "scan.npz").exists()
 
@@ -299,7 +297,7 @@ def test_fetch_reads_the_mirror_without_network(server, monkeypatch, tmp_path):
     mirror = tmp_path / "mirror"
     (mirror / "tiny").mkdir(parents=True)
     (mirror / "tiny" / "scan.npz").write_bytes(PAYLOAD)
-    monkeypatch.setenv(mdata.MIRROR_ENV, str(mirror))
+    monkeypatch.setenv(sources.MIRROR_ENV, str(mirror))
 
     assert fetch("tiny_scan", progress=False) == mirror / "tiny"
     assert server.seen == []
@@ -315,7 +313,7 @@ def test_fetch_rejects_a_corrupt_mirror_file(server, monkeypatch, tmp_path):
     (mirror / "tiny").mkdir(parents=True)
     bad = mirror / "tiny" / "scan.npz"
     bad.write_bytes(PAYLOAD[:-1] + b"\x00")
-    monkeypatch.setenv(mdata.MIRROR_ENV, str(mirror))
+    monkeypatch.setenv(sources.MIRROR_ENV, str(mirror))
 
     with pytest.raises(ChecksumError) as info:
         fetch("tiny_scan", progress=False)

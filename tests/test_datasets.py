@@ -1,12 +1,13 @@
-"""MedMNIST-style loading, stratified sub-sampling and the ImageFolder export, on real files."""
+"""medlab.data.medmnist: MedMNIST-style loading, sub-sampling, splits by profile, ImageFolder export."""
 
 import numpy as np
 import pytest
 import torch
 
-from medlab.data import DataNotAvailableError
-from medlab.datasets import (DatasetFormatError, MedMNISTDataset, export_imagefolder, load_arrays,
-                             stratified_indices)
+from medlab.data import DataNotAvailableError, DatasetFormatError
+from medlab.book.profiles import PROFILES
+from medlab.data.medmnist import (MedMNISTDataset, export_imagefolder, load_arrays, load_splits,
+                                   stratified_indices)
 
 
 def test_stratified_indices_keep_every_class():
@@ -37,6 +38,23 @@ def test_dataset_items(mirror):
     assert sum(ds.class_counts().values()) == 40
 
 
+def test_load_splits_sizes_follow_the_profile(mirror):
+    smoke = PROFILES["smoke"]
+    flip = lambda x: x.flip(-1)  # noqa: E731
+    splits = load_splits("breastmnist", smoke, seed=3, transform=flip)
+    assert list(splits) == ["train", "val", "test"]
+    # smoke asks for 256 / 128 / 128; BreastMNIST's validation split has only 78 images
+    assert [len(d) for d in splits.values()] == [smoke.train_size, 78, smoke.eval_size]
+    # the same stratified sub-samples as loading each split by hand
+    by_hand = MedMNISTDataset("breastmnist", "val", size=smoke.eval_size, seed=3)
+    assert np.array_equal(splits["val"].images, by_hand.images)
+    assert splits["train"].transform is flip and splits["test"].transform is None
+    full = load_splits("breastmnist", PROFILES["full"])
+    assert [len(d) for d in full.values()] == [546, 78, 156]
+    small = load_splits("breastmnist", smoke.with_overrides(train_size=40))
+    assert len(small["train"]) == 40 and len(small["test"]) == smoke.eval_size
+
+
 def test_export_imagefolder_round_trip(mirror, tmp_path):
     from PIL import Image
 
@@ -52,7 +70,7 @@ def test_export_imagefolder_round_trip(mirror, tmp_path):
 
 
 def test_bad_archive_is_named(monkeypatch, tmp_path):
-    import medlab.datasets as mds
+    import medlab.data.medmnist as mds
 
     bad = tmp_path / "breastmnist.npz"
     np.savez(bad, images=np.zeros((2, 28, 28), np.uint8))

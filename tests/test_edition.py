@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from medlab.edition import count_directives, strip_solutions, student_notebook
+from medlab.book.edition import count_directives, strip_solutions, student_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))

@@ -8,6 +8,8 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
 from medlab import evaluation as ev
+from medlab.evaluation.calibration import _log_softmax
+from medlab.evaluation.diagnostic import _stratified_weights, _weighted_metrics
 
 
 def _data(n=600, prevalence=0.6, separation=1.2, seed=0):
@@ -31,13 +33,13 @@ def test_report_estimates_match_sklearn():
     tn, fp, fn, tp = skm.confusion_matrix(y, pred).ravel()
     assert np.isclose(r["sensitivity"], skm.recall_score(y, pred))
     assert np.isclose(r["specificity"], skm.recall_score(1 - y, 1 - pred))
-    assert np.isclose(r["PPV"], skm.precision_score(y, pred))
-    assert np.isclose(r["NPV"], tn / (tn + fn))
-    assert np.isclose(r["F1"], skm.f1_score(y, pred))
+    assert np.isclose(r["ppv"], skm.precision_score(y, pred))
+    assert np.isclose(r["npv"], tn / (tn + fn))
+    assert np.isclose(r["f1"], skm.f1_score(y, pred))
     assert np.isclose(r["accuracy"], skm.accuracy_score(y, pred))
-    assert np.isclose(r["ROC AUC"], skm.roc_auc_score(y, p))
-    assert np.isclose(r["PR AUC"], skm.average_precision_score(y, p))
-    assert np.isclose(r["Brier score"], skm.brier_score_loss(y, p))
+    assert np.isclose(r["auc"], skm.roc_auc_score(y, p))
+    assert np.isclose(r["pr_auc"], skm.average_precision_score(y, p))
+    assert np.isclose(r["brier"], skm.brier_score_loss(y, p))
 
 
 def test_report_accepts_two_column_probabilities_and_other_threshold():
@@ -52,24 +54,24 @@ def test_bootstrap_rows_match_sklearn_with_weights():
     """Each resample equals scikit-learn's metrics with the drawn counts as sample weights."""
     y, p = _data(n=200, seed=5)
     p = np.round(p, 2)  # many ties
-    w = ev._stratified_weights(y, 5, np.random.default_rng(0))
-    rows = ev._weighted_metrics(y, p, w, 0.5)
+    w = _stratified_weights(y, 5, np.random.default_rng(0))
+    rows = _weighted_metrics(y, p, w, 0.5)
     for wi, row in zip(w, rows):
         keep = wi > 0
         yy, pp, ww = y[keep], p[keep], wi[keep]
-        assert np.isclose(row[ev.METRICS.index("ROC AUC")],
+        assert np.isclose(row[ev.METRICS.index("auc")],
                           skm.roc_auc_score(yy, pp, sample_weight=ww))
-        assert np.isclose(row[ev.METRICS.index("PR AUC")],
+        assert np.isclose(row[ev.METRICS.index("pr_auc")],
                           skm.average_precision_score(yy, pp, sample_weight=ww))
-        assert np.isclose(row[ev.METRICS.index("Brier score")],
+        assert np.isclose(row[ev.METRICS.index("brier")],
                           skm.brier_score_loss(yy, pp, sample_weight=ww))
-        assert np.isclose(row[ev.METRICS.index("F1")],
+        assert np.isclose(row[ev.METRICS.index("f1")],
                           skm.f1_score(yy, (pp > 0.5).astype(int), sample_weight=ww))
 
 
 def test_stratified_resamples_keep_class_counts():
     y, _ = _data(n=300)
-    w = ev._stratified_weights(y, 50, np.random.default_rng(1))
+    w = _stratified_weights(y, 50, np.random.default_rng(1))
     assert np.all(w[:, y == 1].sum(1) == y.sum())
     assert np.all(w[:, y == 0].sum(1) == (1 - y).sum())
 
@@ -85,7 +87,7 @@ def test_ci_contains_estimate_and_narrows_with_n():
     width_large = large["upper"] - large["lower"]
     assert (width_large < width_small).all()
     # roughly 1 / sqrt(n): ten times the cases, about a third of the width
-    assert 0.2 < (width_large["ROC AUC"] / width_small["ROC AUC"]) < 0.5
+    assert 0.2 < (width_large["auc"] / width_small["auc"]) < 0.5
 
 
 def test_bootstrap_is_seeded_and_fast():
@@ -101,7 +103,7 @@ def test_bootstrap_is_seeded_and_fast():
 def test_format_report():
     y, p = _data(n=100)
     s = ev.format_report(ev.diagnostic_report(y, p, n_boot=100))
-    assert list(s.index) == list(ev.METRICS) and "(" in s["ROC AUC"]
+    assert list(s.index) == list(ev.METRICS) and "(" in s["auc"]
 
 
 def test_single_class_is_rejected():
@@ -114,8 +116,8 @@ def test_ppv_npv_at_prevalence():
     y, p = _data(n=1000, seed=4)
     r = ev.diagnostic_report(y, p, n_boot=0)["estimate"]
     prev = y.mean()
-    assert np.isclose(ev.ppv_at_prevalence(r["sensitivity"], r["specificity"], prev), r["PPV"])
-    assert np.isclose(ev.npv_at_prevalence(r["sensitivity"], r["specificity"], prev), r["NPV"])
+    assert np.isclose(ev.ppv_at_prevalence(r["sensitivity"], r["specificity"], prev), r["ppv"])
+    assert np.isclose(ev.npv_at_prevalence(r["sensitivity"], r["specificity"], prev), r["npv"])
     # textbook example: sens 0.9, spec 0.9 at 1 % prevalence
     assert np.isclose(ev.ppv_at_prevalence(0.9, 0.9, 0.01), 0.009 / (0.009 + 0.099))
     curve = ev.ppv_at_prevalence(0.9, 0.9, np.array([0.001, 0.01, 0.1, 0.5]))
@@ -233,7 +235,7 @@ def test_temperature_scaling_lowers_nll_and_keeps_auc():
     before = ev.TemperatureScaler.nll(logits[val], y[val])
     after = ev.TemperatureScaler.nll(logits[val], y[val], scaler.temperature_)
     assert after < before
-    p_before = np.exp(ev._log_softmax(logits[test]))[:, 1]
+    p_before = np.exp(_log_softmax(logits[test]))[:, 1]
     p_after = scaler.predict_proba(logits[test])[:, 1]
     assert np.isclose(skm.roc_auc_score(y[test], p_before), skm.roc_auc_score(y[test], p_after))
     assert np.allclose(scaler.predict_proba(logits[test]).sum(1), 1)

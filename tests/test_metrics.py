@@ -1,9 +1,12 @@
-"""medlab.metrics agrees with scikit-learn."""
+"""medlab.metrics agrees with scikit-learn, and is the one metric vocabulary."""
 
 import numpy as np
+import pandas as pd
+import pytest
 from sklearn import metrics as skm
 
-from medlab.metrics import binary_report, classification_metrics
+from medlab import evaluation
+from medlab.metrics import METRIC_KEYS, METRIC_LABELS, binary_report, classification_metrics, labelled
 
 
 def _data(n=400, seed=0):
@@ -18,7 +21,7 @@ def test_binary_report_matches_sklearn():
     r = binary_report(y, np.c_[1 - score, score], threshold=0.5)
     pred = (score > 0.5).astype(int)
     assert np.isclose(r["auc"], skm.roc_auc_score(y, score))
-    assert np.isclose(r["acc"], skm.accuracy_score(y, pred))
+    assert np.isclose(r["accuracy"], skm.accuracy_score(y, pred))
     assert np.isclose(r["sensitivity"], skm.recall_score(y, pred))
     assert np.isclose(r["specificity"], skm.recall_score(1 - y, 1 - pred))
     assert np.isclose(r["ppv"], skm.precision_score(y, pred))
@@ -36,10 +39,36 @@ def test_classification_metrics_binary_and_multiclass():
     p3[np.arange(300), y3] += 0.5
     p3 /= p3.sum(1, keepdims=True)
     m3 = classification_metrics(y3, p3)
-    assert np.isclose(m3["acc"], np.mean(p3.argmax(1) == y3))
+    assert np.isclose(m3["accuracy"], np.mean(p3.argmax(1) == y3))
     assert np.isclose(m3["auc"], skm.roc_auc_score(y3, p3, multi_class="ovr"))
 
 
 def test_single_class_auc_is_nan():
     m = classification_metrics(np.ones(5, int), np.full(5, 0.9))
-    assert np.isnan(m["auc"]) and m["acc"] == 1.0
+    assert np.isnan(m["auc"]) and m["accuracy"] == 1.0
+
+
+def test_one_vocabulary_across_functions():
+    """metrics and evaluation report the same keys; every key has one display label."""
+    y, score = _data()
+    assert set(METRIC_KEYS) <= set(METRIC_LABELS)
+    assert set(classification_metrics(y, score)) <= set(METRIC_KEYS)
+    counts = {"tn", "fp", "fn", "tp", "prevalence"}
+    assert set(binary_report(y, score)) - counts <= set(METRIC_KEYS)
+    assert set(evaluation.METRICS) <= set(METRIC_KEYS)
+    report = evaluation.diagnostic_report(y, score, n_boot=0)
+    shared = set(binary_report(y, score)) & set(report.index)
+    assert shared >= {"accuracy", "auc", "sensitivity", "specificity", "ppv", "npv", "f1"}
+    for key in shared:  # the same key means the same number everywhere
+        assert np.isclose(binary_report(y, score)[key], report.loc[key, "estimate"])
+
+
+def test_labelled_uses_the_one_label_table():
+    frame = pd.DataFrame({"auc": [0.9], "ppv": [0.5], "seconds": [3.0]}, index=["model"])
+    assert list(labelled(frame).columns) == ["ROC AUC", "PPV", "seconds"]
+    series = pd.Series({"f1": 0.1, "brier": 0.2})
+    assert list(labelled(series).index) == [METRIC_LABELS["f1"], METRIC_LABELS["brier"]]
+    assert labelled({"npv": 1, "other": 2}) == {"NPV": 1, "other": 2}
+    assert labelled(frame.T).index.tolist() == ["ROC AUC", "PPV", "seconds"]
+    with pytest.raises(TypeError):
+        labelled([("auc", 1)])

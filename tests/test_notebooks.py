@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from medlab.provenance import stale_message, toc_chapters
+from medlab.book.provenance import stale_message, toc_chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -101,7 +101,7 @@ def test_outputs_are_current(path):
 def test_stored_outputs_are_not_smoke(path):
     import json
 
-    from medlab.provenance import results_path
+    from medlab.book.provenance import results_path
 
     result = json.loads(results_path(ROOT, path.relative_to(ROOT)).read_text())
     assert result["profile"] in {"full", "paper"}, (

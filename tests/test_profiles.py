@@ -2,7 +2,7 @@
 
 import pytest
 
-from medlab.profiles import PROFILES, get_profile, resolve_profile_name
+from medlab.book.profiles import PROFILES, get_profile, resolve_profile_name
 
 
 def test_parameter_used_without_env(monkeypatch):

@@ -2,10 +2,10 @@
 
 import pytest
 
-from data_scripts import fetch as fetch_cli
-from data_scripts.registry import REGISTRY
+from medlab.book import record
 from medlab.data import fetch
-from medlab import record
+from medlab.data.fetch import main as fetch_main
+from medlab.data.registry import REGISTRY
 
 EXPECTED = {"pneumoniamnist", "pneumoniamnist_subset", "breastmnist", "adrenalmnist3d",
             "adrenalmnist3d_64", "tcia_brain_tumor_progression", "mitdb_100", "ptbdb_s0010_re",
@@ -43,8 +43,8 @@ def test_mirror_matches_registry(mirror, name):
 
 
 def test_fetch_cli(mirror, capsys):
-    assert fetch_cli.main(["breastmnist", "--quiet"]) == 0
+    assert fetch_main(["breastmnist", "--quiet"]) == 0
     assert "ok" in capsys.readouterr().out
-    assert fetch_cli.main(["--list"]) == 0
+    assert fetch_main(["--list"]) == 0
     with pytest.raises(SystemExit):
-        fetch_cli.main(["no_such_dataset"])
+        fetch_main(["no_such_dataset"])

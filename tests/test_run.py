@@ -6,8 +6,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from medlab.provenance import code_hash, stale_message, toc_chapters
-from medlab.run import run_chapter
+from medlab.book.provenance import code_hash, stale_message, toc_chapters
+from medlab.book.run import run_chapter
 
 
 def _book(tmp_path, body="import medlab\nrun = medlab.setup(PROFILE, SEED)\nmedlab.record_metrics('toy', test_auc=0.5 + SEED)"):
@@ -71,7 +71,7 @@ def test_failed_run_changes_nothing(tmp_path, monkeypatch):
 
 def test_relative_data_paths_become_absolute(tmp_path, monkeypatch):
     """A relative mirror given to the runner still works in the kernel, which runs in chapters/."""
-    from medlab.data import absolute_env_paths
+    from medlab.data.sources import absolute_env_paths
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MEDLAB_DATA_MIRROR", "mirror")

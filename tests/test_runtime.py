@@ -7,8 +7,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from medlab import record
-from medlab.runtime import library_versions, make_generator, pick_device, seed_worker, set_seed, setup
+from medlab.book import record
+from medlab.book.runtime import library_versions, make_generator, pick_device, seed_worker, set_seed, setup
 
 
 def _draw():

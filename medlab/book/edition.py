@@ -5,8 +5,8 @@ Solutions are written once, as MyST ``{solution}`` blocks right after their
 writes copies of the chapters with those blocks removed, for instructors to
 hand out::
 
-    python -m medlab.edition --out student-edition            # keep stored outputs
-    python -m medlab.edition --out student-edition --clear-outputs
+    python -m medlab.book.edition --out student-edition            # keep stored outputs
+    python -m medlab.book.edition --out student-edition --clear-outputs
 
 Exercises stay; only the solution blocks go. The book's own tests check that
 every solution belongs to an exercise and that the edition keeps every exercise.
@@ -79,7 +79,7 @@ def student_notebook(nb: nbformat.NotebookNode, clear_outputs: bool = False) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m medlab.edition", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m medlab.book.edition", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the student notebooks")
     parser.add_argument("--clear-outputs", action="store_true", help="also remove stored outputs")
     args = parser.parse_args(argv)

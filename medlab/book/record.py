@@ -2,7 +2,7 @@
 
 A chapter calls :func:`record_metrics` with the numbers it reports; the data
 layer calls :func:`record_data` for every dataset it hands out, and
-:func:`medlab.runtime.setup` calls :func:`record_run` with the profile, seed and device.
+:func:`medlab.book.runtime.setup` calls :func:`record_run` with the profile, seed and device.
 When a chapter runs under ``python -m medlab.run`` the environment variable
 ``MEDLAB_RECORD_FILE`` names a JSON file that collects these records; otherwise
 they stay in memory (see :func:`records`), so a notebook run by hand behaves
@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import math
 import os
-from pathlib import Path
 from typing import Any
+
+from ..io import atomic_write_text
 
 RECORD_ENV = "MEDLAB_RECORD_FILE"
 
@@ -44,12 +45,8 @@ def _clean(value: Any) -> Any:
 
 def _flush() -> None:
     path = os.environ.get(RECORD_ENV)
-    if not path:
-        return
-    target = Path(path)
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    tmp.write_text(json.dumps(_records, indent=1, sort_keys=True))
-    os.replace(tmp, target)
+    if path:
+        atomic_write_text(path, json.dumps(_records, indent=1, sort_keys=True))
 
 
 def record_run(**fields: Any) -> None:

@@ -4,12 +4,17 @@ One entry per dataset. SHA-256 values were measured on the files; MD5 values
 of MedMNIST files are the official ones from ``medmnist.INFO``. A dataset that
 is not the official release (the PneumoniaMNIST subset) is its own entry with
 ``official=False`` and says so wherever it is shown.
+
+:func:`entry` looks a dataset up by name; :func:`medlab.data.fetch` and
+:func:`medlab.data.describe` use it. ``python -m medlab.data.fetch --list``
+prints the registry.
+
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
 from __future__ import annotations
 
-from medlab.data import DatasetEntry, RemoteFile
-
+from .sources import DatasetEntry, RemoteFile
 from .tcia import tcia_entry
 
 ZENODO = "https://zenodo.org/records/10519652/files"
@@ -131,3 +136,21 @@ _add(DatasetEntry(
     homepage="https://github.com/scipy/dataset-ecg",
     mirror_dir="scipy-data",
 ))
+
+
+def entry(name: str) -> DatasetEntry:
+    """The registry entry of dataset ``name``; a ``KeyError`` lists the known names."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown dataset '{name}'; the registry has: {', '.join(sorted(REGISTRY))}"
+        ) from None
+
+
+def registry_names() -> list[str]:
+    """Names of every dataset in the registry, sorted."""
+    return sorted(REGISTRY)
+
+
+__all__ = ["REGISTRY", "MEDMNIST_CITE", "entry", "registry_names"]

@@ -6,19 +6,25 @@ so each file is matched to the manifest by its SHA-256 (the files are the
 original DICOM, unchanged) and written under the manifest's name. A series is
 extracted into a temporary folder and moved into place only when every file
 has been matched, so a failed download never leaves a partial series.
+
+The manifest (``tcia_brain_tumor_progression.json``, package data beside this
+module) is rebuilt from a local copy with
+``python -m data_scripts.build_tcia_manifest``.
+
+Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb),
+which shows an MR slice of this collection through :func:`medlab.data.fetch`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
-from medlab.data import ChecksumError, DatasetEntry, RemoteFile, ResumableDownloader
+from ..io import atomic_dir
+from .download import ResumableDownloader, verify_file
+from .sources import ChecksumError, DatasetEntry, RemoteFile
 
 NBIA_API = "https://services.cancerimagingarchive.net/nbia-api/services/v1"
 MANIFEST = Path(__file__).with_name("tcia_brain_tumor_progression.json")
@@ -35,19 +41,20 @@ def load_manifest() -> dict:
 
 
 def extract_series(zip_path: Path, series: dict, dest: Path) -> None:
-    """Verify ``zip_path`` against ``series`` and move its DICOM files to ``dest``."""
+    """Verify ``zip_path`` against ``series`` and move its DICOM files to ``dest``.
+
+    The files are written into a temporary folder that becomes ``dest`` only
+    when every file of the manifest was found (:func:`medlab.io.atomic_dir`).
+    """
     wanted = {f["sha256"]: f["name"] for f in series["files"]}
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
-    try:
-        with zipfile.ZipFile(zip_path) as zf:
-            for member in zf.namelist():
-                if not member.lower().endswith(".dcm"):
-                    continue
-                data = zf.read(member)
-                name = wanted.get(hashlib.sha256(data).hexdigest())
-                if name is not None:
-                    (tmp / name).write_bytes(data)
+    with atomic_dir(dest, overwrite=True) as tmp, zipfile.ZipFile(zip_path) as zf:
+        for member in zf.namelist():
+            if not member.lower().endswith(".dcm"):
+                continue
+            data = zf.read(member)
+            name = wanted.get(hashlib.sha256(data).hexdigest())
+            if name is not None:
+                (tmp / name).write_bytes(data)
         missing = sorted(set(wanted.values()) - {p.name for p in tmp.iterdir()})
         if missing:
             raise ChecksumError(
@@ -56,18 +63,10 @@ def extract_series(zip_path: Path, series: dict, dest: Path) -> None:
                 "Fetch it again; if TCIA has changed the series, rebuild the manifest with "
                 "`python -m data_scripts.build_tcia_manifest`."
             )
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
 
 
 def download(entry: DatasetEntry, folder: Path, progress: bool = True, api: str = NBIA_API) -> None:
     """Download every series of the manifest that ``folder`` does not yet hold."""
-    from medlab.data import verify_file
-
     for series in load_manifest()["series"]:
         dest = folder / series["path"]
         try:
@@ -107,3 +106,7 @@ def tcia_entry() -> DatasetEntry:
         mirror_dir="tcia-brain-tumor-progression",
         downloader=download,
     )
+
+
+__all__ = ["NBIA_API", "MANIFEST", "series_url", "load_manifest", "extract_series", "download",
+           "tcia_entry"]

@@ -1,9 +1,10 @@
 """Tables built from ``results/*.json`` for the book's reproducibility page.
 
-``python -m medlab.report`` writes ``_generated/results_table.md``, one row
+``python -m medlab.book.report`` writes ``_generated/results_table.md``, one row
 per chapter: profile, seeds, device, wall time, date, code hash and the
 chapter's headline metrics, each flagged when the chapter's code has changed
-since (see :func:`medlab.provenance.stale_message`).
+since (see :func:`medlab.book.provenance.stale_message`). ``book.sh build``
+runs it before Jupyter Book renders the page.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..io import atomic_write_text
 from .provenance import find_root, results_path, stale_message, toc_chapters
 
 
@@ -30,7 +32,9 @@ def _flatten(metrics: dict, prefix: str = "") -> dict[str, object]:
     return flat
 
 
-HEADLINE_KEYS = ("test_acc", "test_auc", "auc_mean", "auc_sd", "acc_mean", "acc_sd", "ratio_monai_over_medlab")
+HEADLINE_KEYS = ("test_accuracy", "test_auc", "auc_mean", "auc_sd", "accuracy_mean", "accuracy_sd",
+                 "ratio_monai_over_medlab")
+"""Metric names (the last part of a recorded key) shown in the table's headline column."""
 
 
 def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
@@ -56,13 +60,12 @@ def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the reproducibility table from results/*.json.")
+    parser = argparse.ArgumentParser(prog="python -m medlab.book.report", description="Write the reproducibility table from results/*.json.")
     parser.add_argument("--output", type=Path, default=None, help="default: _generated/results_table.md")
     args = parser.parse_args(argv)
     root = find_root()
     out = args.output or root / "_generated" / "results_table.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(results_table(root))
+    atomic_write_text(out, results_table(root))
     print(f"wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
     return 0
 

@@ -4,7 +4,8 @@ The ``medmnist`` package's classes assert the full split sizes, so the book
 loads the arrays itself, checks them, and sub-samples *after* loading
 (stratified, seeded). :func:`export_imagefolder` writes the
 ``<root>/<split>/<class>/*.png`` layout that torchvision's ``ImageFolder``
-and most tutorials use.
+and most tutorials use. :func:`load_splits` loads the three splits at the
+sizes a profile asks for, which is how every training chapter starts.
 
 Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
@@ -13,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -22,7 +21,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from .data import fetch
+from ..book.profiles import Profile
+from ..io import atomic_dir
+from .fetch import fetch
+from .sources import DatasetFormatError
 
 SPLITS = ("train", "val", "test")
 
@@ -36,16 +38,12 @@ LABELS: dict[str, dict[int, str]] = {
 }
 
 
-class DatasetFormatError(ValueError):
-    """A dataset file exists but does not hold what the book expects."""
-
-
 def npz_path(name: str) -> Path:
     """Path of the verified ``.npz`` file of MedMNIST-style dataset ``name``."""
     folder = fetch(name)
     files = sorted(folder.glob(f"{name}.npz"))
     if not files:
-        raise FileNotFoundError(f"{folder}: no {name}.npz (registry and folder disagree)")
+        raise DatasetFormatError(f"{folder}: no {name}.npz; the registry entry of '{name}' must list it")
     return files[0]
 
 
@@ -131,14 +129,34 @@ class MedMNISTDataset(Dataset):
                 f"{self.full_size}, classes={self.class_counts()})")
 
 
+def load_splits(name: str, profile: Profile, seed: int = 0,
+                transform: Callable[[torch.Tensor], torch.Tensor] | None = None
+                ) -> dict[str, MedMNISTDataset]:
+    """The ``train``, ``val`` and ``test`` splits of ``name``, sized by ``profile``.
+
+    The training split keeps ``profile.train_size`` items and the two
+    evaluation splits ``profile.eval_size`` each (``None``: the whole split),
+    sub-sampled stratified with ``seed``. ``transform`` (augmentation) is set
+    on the training split only. For another size, pass
+    ``profile.with_overrides(train_size=...)``.
+    """
+    return {
+        split: MedMNISTDataset(name, split, seed=seed,
+                               size=profile.train_size if split == "train" else profile.eval_size,
+                               transform=transform if split == "train" else None)
+        for split in SPLITS
+    }
+
+
 def export_imagefolder(name: str, root: str | os.PathLike, splits: Sequence[str] = SPLITS,
                        size: int | None = None, seed: int = 0) -> dict[str, dict[str, int]]:
     """Write ``root/<split>/<class>/<index>.png`` for a 2D MedMNIST-style dataset.
 
     The export is built in a temporary folder beside ``root`` and moved into
-    place at the end, so an interrupted export never leaves half a tree.
-    ``root/export.json`` records what was written; an identical existing
-    export is reused. Returns the image counts per split and class.
+    place at the end (:func:`medlab.io.atomic_dir`), so an interrupted export
+    never leaves half a tree. ``root/export.json`` records what was written; an
+    identical existing export is reused. Returns the image counts per split
+    and class.
     """
     from PIL import Image
 
@@ -149,24 +167,21 @@ def export_imagefolder(name: str, root: str | os.PathLike, splits: Sequence[str]
         saved = json.loads(stamp.read_text())
         if saved.get("spec") == spec:
             return saved["counts"]
-    root.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}."))
-    try:
-        counts: dict[str, dict[str, int]] = {}
+    counts: dict[str, dict[str, int]] = {}
+    with atomic_dir(root, overwrite=True) as tmp:
         for split in splits:
             ds = MedMNISTDataset(name, split, size=size, seed=seed)
             if ds.images.ndim != 3:
-                raise ValueError(f"{name}: ImageFolder export needs 2D images, got shape {ds.images.shape[1:]}")
+                raise DatasetFormatError(
+                    f"{name}: ImageFolder export needs 2D images, got shape {ds.images.shape[1:]}")
             for c in ds.classes:
                 (tmp / split / c).mkdir(parents=True)
             for i, (img, label) in enumerate(zip(ds.images, ds.labels)):
                 Image.fromarray(img).save(tmp / split / ds.classes[label] / f"{i:05d}.png")
             counts[split] = ds.class_counts()
         (tmp / "export.json").write_text(json.dumps({"spec": spec, "counts": counts}, indent=1))
-        if root.exists():
-            shutil.rmtree(root)
-        os.replace(tmp, root)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
     return counts
+
+
+__all__ = ["SPLITS", "LABELS", "npz_path", "load_arrays", "stratified_indices", "to_tensor",
+           "MedMNISTDataset", "load_splits", "export_imagefolder"]

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import __version__, record
+from .. import __version__
+from . import record
 from .profiles import Profile, get_profile
 
 DEVICE_ENV = "MEDLAB_DEVICE"

@@ -1,0 +1,187 @@
+"""Run chapters through papermill and store their outputs with provenance.
+
+Usage (from the book's root)::
+
+    python -m medlab.run chapters/03_first_classifier.ipynb --profile full
+    python -m medlab.run --all --profile smoke --output-dir /tmp/smoke
+
+For each chapter the runner executes the notebook with ``PROFILE`` and
+``SEED`` as papermill parameters (and ``MEDLAB_PROFILE`` set, so nothing
+inside can disagree), then, only if every cell succeeded:
+
+- writes the executed notebook back in place (or into ``--output-dir``), with
+  a provenance admonition after the title;
+- writes ``results/<chapter>.json``: metrics the chapter recorded, profile,
+  seeds, device, hardware, library versions, data checksums, the code-cell
+  hash, git commit, date and wall time.
+
+A failed run leaves the stored notebook and its results untouched and keeps
+the failed notebook for inspection. Both files are written atomically
+(:mod:`medlab.io`).
+
+``python -m medlab.run`` is the documented command; ``medlab/run.py`` only
+calls :func:`main` here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from .. import __version__
+from ..data.sources import absolute_env_paths
+from ..io import atomic_write_text
+from ..train import RUNNER_ENV
+from .profiles import PROFILE_ENV, PROFILES
+from .provenance import (INJECTED_TAG, PROVENANCE_TAG, code_hash, find_root,
+                         provenance_markdown, results_path, toc_chapters)
+from .record import RECORD_ENV
+from .runtime import hardware, library_versions
+
+
+def _git(root: Path) -> dict[str, Any]:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                    capture_output=True, text=True, check=True).stdout.strip())
+        return {"commit": commit, "dirty": dirty}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "unknown", "dirty": None}
+
+
+def _scrub(nb: nbformat.NotebookNode, chapter: Path) -> None:
+    """Drop papermill's absolute paths and per-cell timing noise from the metadata."""
+    pm = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if key in pm:
+            pm[key] = chapter.name
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+
+
+def _set_provenance_cell(nb: nbformat.NotebookNode, markdown: str) -> None:
+    nb.cells = [c for c in nb.cells if PROVENANCE_TAG not in c.metadata.get("tags", [])]
+    cell = nbformat.v4.new_markdown_cell(markdown, metadata={"tags": [PROVENANCE_TAG]})
+    cell["id"] = "provenance"
+    nb.cells.insert(1 if nb.cells else 0, cell)
+    nbformat.validator.normalize(nb)
+
+
+def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: Path | None = None,
+                timeout: int | None = None) -> dict[str, Any]:
+    """Execute one chapter; return its results record. Raises on failure, writing nothing."""
+    import papermill as pm
+
+    src = root / chapter
+    out_nb = (output_dir / chapter.name) if output_dir else src
+    out_json = (output_dir / f"{chapter.stem}.json") if output_dir else results_path(root, chapter)
+    work = Path(tempfile.mkdtemp(prefix=f"medlab-{chapter.stem}-"))
+    record_file = work / "record.json"
+    executed = work / chapter.name
+    absolute_env_paths()
+    env_backup = {k: os.environ.get(k) for k in (PROFILE_ENV, RECORD_ENV, RUNNER_ENV)}
+    os.environ.update({PROFILE_ENV: profile, RECORD_ENV: str(record_file), RUNNER_ENV: "1"})
+    command = f"python -m medlab.run {chapter.as_posix()} --profile {profile}" + (f" --seed {seed}" if seed else "")
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(str(src), str(executed), parameters={"PROFILE": profile, "SEED": seed},
+                            cwd=str(src.parent), kernel_name="python3", progress_bar=False,
+                            execution_timeout=timeout, report_mode=False)
+    except Exception as exc:
+        raise RuntimeError(
+            f"{chapter.as_posix()} failed under profile '{profile}': {type(exc).__name__}: "
+            f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}\n"
+            f"The stored notebook was left unchanged; the failed run is in {executed}"
+        ) from exc
+    finally:
+        for k, v in env_backup.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    wall = time.perf_counter() - start
+
+    recorded = json.loads(record_file.read_text()) if record_file.is_file() else {}
+    nb = nbformat.read(executed, as_version=4)
+    _scrub(nb, chapter)
+    for cell in nb.cells:  # the page shows the parameters cell once, not papermill's copy
+        tags = cell.metadata.get("tags", [])
+        if INJECTED_TAG in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    run_info = recorded.get("run", {})
+    settings = run_info.get("profile_settings", {})
+    result: dict[str, Any] = {
+        "chapter": chapter.stem,
+        "notebook": chapter.as_posix(),
+        "command": command,
+        "profile": profile,
+        "profile_settings": settings,
+        "seed": seed,
+        "seeds": run_info.get("seeds", [seed]),
+        "device": run_info.get("device", "cpu"),
+        "metrics": recorded.get("metrics", {}),
+        "data": recorded.get("data", {}),
+        "hardware": run_info.get("hardware") or hardware(),  # as the chapter's kernel saw it
+        "versions": run_info.get("versions") or library_versions(),
+        "code_hash": code_hash(nb),
+        "git": _git(root),
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 1),
+        "medlab_version": __version__,
+    }
+    _set_provenance_cell(nb, provenance_markdown(result))
+    atomic_write_text(out_nb, nbformat.writes(nb) + "\n")
+    atomic_write_text(out_json, json.dumps(result, indent=1, sort_keys=True) + "\n")
+    for leftover in (record_file, executed):
+        leftover.unlink(missing_ok=True)
+    work.rmdir()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m medlab.run", description=__doc__.splitlines()[0])
+    parser.add_argument("chapters", nargs="*", type=Path, help="notebooks to run (paths from the book's root)")
+    parser.add_argument("--all", action="store_true", help="every chapter in _toc.yml")
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output-dir", type=Path, default=None,
+                        help="write executed notebooks and JSON here instead of in place")
+    parser.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds")
+    args = parser.parse_args(argv)
+
+    root = find_root()
+    chapters = toc_chapters(root) if args.all else [
+        Path(os.path.relpath((Path.cwd() / p).resolve(), root)) for p in args.chapters]
+    if not chapters:
+        parser.error("name chapters to run, or pass --all")
+    missing = [c for c in chapters if not (root / c).is_file()]
+    if missing:
+        parser.error(f"no such notebook(s): {', '.join(map(str, missing))}")
+    failures = 0
+    for chapter in chapters:
+        print(f"running {chapter.as_posix()} (profile {args.profile}, seed {args.seed}) ...", flush=True)
+        try:
+            result = run_chapter(root, chapter, args.profile, args.seed, args.output_dir, args.timeout)
+        except RuntimeError as exc:
+            failures += 1
+            print(f"FAILED {exc}", file=sys.stderr)
+            continue
+        metrics = json.dumps(result["metrics"], sort_keys=True)
+        print(f"  done in {result['wall_seconds']:.0f} s; metrics {metrics[:300]}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""The plumbing around :func:`medlab.train.fit` that training chapters would otherwise repeat.
+
+"Your first classifier" writes each of these steps by hand once; later
+chapters call them by name:
+
+- :func:`class_weights`: loss weights that make every class count equally;
+- :func:`make_loaders`: the training loader (shuffled, seeded) and the two
+  evaluation loaders of a split dictionary from :func:`medlab.data.load_splits`;
+- :func:`lr_milestones`: MedMNIST's learning-rate drops at 50 % and 75 % of training;
+- :func:`fit_seeds`: build, train and test a model once per seed, and report
+  the mean and standard deviation (:class:`SeedRuns`).
+
+Introduced in the chapters "Classical ML vs deep learning"
+(chapters/04_classical_vs_deep.ipynb) and "Evaluating a diagnostic model"
+(chapters/05_evaluating_diagnostic_models.ipynb).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from . import models, train
+from .book import record
+from .book.runtime import set_seed
+from .metrics import classification_metrics
+
+SPLIT_NAMES = ("train", "val", "test")
+
+
+def class_weights(labels: np.ndarray | Sequence[int], num_classes: int | None = None) -> torch.Tensor:
+    """Inverse-frequency loss weights ``n / (num_classes * count_c)``, as a float32 tensor.
+
+    The same numbers as scikit-learn's ``compute_class_weight("balanced")``:
+    with them every class contributes equally to a weighted cross-entropy.
+    ``num_classes`` defaults to the largest label + 1; a class without any
+    example has no finite weight and raises ``ValueError``.
+    Introduced in the chapter "Classical ML vs deep learning"
+    (chapters/04_classical_vs_deep.ipynb).
+    """
+    y = np.asarray(labels).astype(int).ravel()
+    if y.size == 0:
+        raise ValueError("class_weights needs at least one label")
+    k = int(y.max()) + 1 if num_classes is None else num_classes
+    counts = np.bincount(y, minlength=k)
+    if len(counts) > k:
+        raise ValueError(f"labels go up to {len(counts) - 1} but num_classes is {k}")
+    if (counts == 0).any():
+        missing = np.flatnonzero(counts == 0).tolist()
+        raise ValueError(f"class(es) {missing} have no example, so no finite weight")
+    return torch.tensor(len(y) / (k * counts), dtype=torch.float32)
+
+
+def make_loaders(splits: Mapping[str, Dataset], batch_size: int, seed: int = 0,
+                 device: torch.device | str = "cpu", num_workers: int = 0,
+                 eval_batch_size: int = 256) -> dict[str, DataLoader]:
+    """``{"train", "val", "test"}`` loaders for the splits of :func:`medlab.data.load_splits`.
+
+    The training loader shuffles with a generator seeded by ``seed``
+    (:func:`medlab.train.make_loader`); the evaluation loaders keep the
+    order and use ``eval_batch_size``. Splits missing from ``splits`` get no
+    loader. Introduced in the chapter "Evaluating a diagnostic model"
+    (chapters/05_evaluating_diagnostic_models.ipynb).
+    """
+    unknown = set(splits) - set(SPLIT_NAMES)
+    if unknown:
+        raise KeyError(f"unknown split(s) {sorted(unknown)}; expected {SPLIT_NAMES}")
+    loaders = {}
+    for name, ds in splits.items():
+        is_train = name == "train"
+        loaders[name] = train.make_loader(ds, batch_size if is_train else eval_batch_size, train=is_train,
+                                          seed=seed, num_workers=num_workers if is_train else 0,
+                                          device=device)
+    return loaders
+
+
+def lr_milestones(epochs: int, fractions: Sequence[float] = (0.5, 0.75)) -> list[int]:
+    """Epochs after which MedMNIST's protocol divides the learning rate by 10.
+
+    MedMNIST v2 trains 100 epochs and drops the rate at epochs 50 and 75;
+    for a shorter run the drops stay at the same fractions of training (at
+    least after epoch 1). Use with ``torch.optim.lr_scheduler.MultiStepLR``.
+    Introduced in the chapter "Evaluating a diagnostic model"
+    (chapters/05_evaluating_diagnostic_models.ipynb).
+    """
+    if epochs < 1:
+        raise ValueError("epochs must be at least 1")
+    return [max(1, int(f * epochs)) for f in fractions]
+
+
+@dataclass
+class SeedRuns:
+    """What :func:`fit_seeds` returns: one row per seed and the training histories.
+
+    ``table`` is indexed by seed, with columns ``best_epoch``, ``val_auc``,
+    ``test_auc``, ``test_accuracy`` and ``seconds``.
+    """
+
+    table: pd.DataFrame
+    histories: dict[int, train.History] = field(default_factory=dict)
+
+    @property
+    def seeds(self) -> list[int]:
+        """The seeds, in the order they ran."""
+        return [int(s) for s in self.table.index]
+
+    def summary(self) -> pd.DataFrame:
+        """Mean and sample standard deviation (``ddof=1``) of the test metrics over seeds."""
+        cols = ["test_auc", "test_accuracy"]
+        return pd.DataFrame({"mean": self.table[cols].mean(), "sd": self.table[cols].std(ddof=1)})
+
+    def mean_sd(self, column: str, digits: int = 3) -> str:
+        """``"mean ± sd"`` of one column, for a comparison table."""
+        values = self.table[column]
+        return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+
+    def record(self, prefix: str, **extra: Any) -> dict[str, Any]:
+        """Record the per-seed and summary numbers (and the seeds) for the chapter's results.
+
+        Keys: ``auc_mean``, ``auc_sd``, ``accuracy_mean``, ``accuracy_sd``,
+        ``per_seed_auc``, ``per_seed_accuracy``, ``best_epochs``, plus ``extra``.
+        """
+        s = self.summary()
+        record.record_run(seeds=self.seeds)
+        return record.record_metrics(
+            prefix, auc_mean=s.loc["test_auc", "mean"], auc_sd=s.loc["test_auc", "sd"],
+            accuracy_mean=s.loc["test_accuracy", "mean"], accuracy_sd=s.loc["test_accuracy", "sd"],
+            per_seed_auc=self.table["test_auc"].tolist(),
+            per_seed_accuracy=self.table["test_accuracy"].tolist(),
+            best_epochs=self.table["best_epoch"].tolist(), **extra)
+
+
+def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset],
+              seeds: Sequence[int], *, epochs: int, lr: float = 1e-3, batch_size: int = 128,
+              device: torch.device | str = "cpu", class_weighted: bool = False,
+              milestones: Sequence[int] = (), monitor: str = "val_auc",
+              patience: int | None = None, num_workers: int = 0,
+              verbose: bool = True) -> SeedRuns:
+    """Train and test a fresh model for every seed: the loop behind a "mean ± sd" row.
+
+    For each seed: :func:`medlab.set_seed`, build ``model`` (a name for
+    :func:`medlab.models.build_model`, or a function returning a new
+    module), train it with :func:`medlab.train.fit` (Adam at ``lr``,
+    ``MultiStepLR`` dividing it by 10 after each of ``milestones``, the epoch
+    with the best ``monitor`` kept), and score the ``test`` split with
+    :func:`medlab.metrics.classification_metrics` (MedMNIST's ACC and AUC).
+    ``class_weighted`` weights the loss with :func:`class_weights` of the
+    training labels (``splits["train"].labels``). Introduced in the chapter
+    "Evaluating a diagnostic model" (chapters/05_evaluating_diagnostic_models.ipynb).
+    """
+    if not seeds:
+        raise ValueError("fit_seeds needs at least one seed")
+    missing = [s for s in SPLIT_NAMES if s not in splits]
+    if missing:
+        raise KeyError(f"splits lacks {missing}; pass the dictionary of medlab.data.load_splits")
+    loss_fn = nn.CrossEntropyLoss(weight=class_weights(splits["train"].labels)) if class_weighted else None
+    rows, histories = [], {}
+    for seed in seeds:
+        set_seed(seed)
+        net = models.build_model(model) if isinstance(model, str) else model()
+        loaders = make_loaders(splits, batch_size, seed=seed, device=device, num_workers=num_workers)
+        optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+        scheduler = (torch.optim.lr_scheduler.MultiStepLR(optimizer, list(milestones), gamma=0.1)
+                     if milestones else None)
+        history = train.fit(net, loaders["train"], loaders["val"], epochs=epochs, device=device,
+                            optimizer=optimizer, scheduler=scheduler, loss_fn=loss_fn,
+                            monitor=monitor, patience=patience, verbose=False)
+        y, probs = train.predict(net, loaders["test"], device)
+        test = classification_metrics(y, probs)
+        rows.append({"seed": seed, "best_epoch": history.best_epoch,
+                     "val_auc": history.best.get("val_auc", float("nan")),
+                     "test_auc": test["auc"], "test_accuracy": test["accuracy"],
+                     "seconds": history.train_seconds})
+        histories[seed] = history
+        if verbose:
+            print(f"seed {seed}: best epoch {history.best_epoch}, test AUC {test['auc']:.3f}, "
+                  f"accuracy {test['accuracy']:.3f} ({history.train_seconds:.0f} s)")
+    return SeedRuns(pd.DataFrame(rows).set_index("seed"), histories)
+
+
+__all__ = ["class_weights", "make_loaders", "lr_milestones", "SeedRuns", "fit_seeds"]

@@ -1,0 +1,101 @@
+"""Published MedMNIST v2 baselines: the one table every chapter compares with.
+
+Source: Yang, J. et al. MedMNIST v2 - A large-scale lightweight benchmark for
+2D and 3D biomedical image classification. Scientific Data 10, 41 (2023),
+Table 3 (2D datasets) and Table 4 (3D datasets). Each number is the test AUC or
+test accuracy (ACC, threshold 0.5 on the probability of class 1) of one run
+trained on the official training split; no seed or spread is reported.
+
+Only the rows the book compares with are transcribed. Method names follow the
+paper: "(28)" and "(224)" are the input sizes of the 2D ResNets (224 means the
+28-pixel images upsampled, not more detail); "2.5D", "3D" and "ACS" are the
+three ways the 3D ResNets handle volumes.
+
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .data.registry import MEDMNIST_CITE
+
+CITATION = MEDMNIST_CITE
+"""The reference for every number in :data:`BASELINES`."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """One published result: ``auc`` and ``accuracy`` of ``method`` on ``dataset``'s test split."""
+
+    dataset: str
+    method: str
+    auc: float
+    accuracy: float
+    table: str
+
+
+BASELINES: tuple[Baseline, ...] = (
+    Baseline("pneumoniamnist", "ResNet-18 (28)", 0.944, 0.854, "Table 3"),
+    Baseline("pneumoniamnist", "auto-sklearn", 0.942, 0.855, "Table 3"),
+    Baseline("breastmnist", "ResNet-18 (28)", 0.901, 0.863, "Table 3"),
+    Baseline("breastmnist", "ResNet-50 (224)", 0.866, 0.842, "Table 3"),
+    Baseline("breastmnist", "Google AutoML Vision", 0.919, 0.861, "Table 3"),
+    Baseline("adrenalmnist3d", "ResNet-18 + 2.5D", 0.718, 0.772, "Table 4"),
+    Baseline("adrenalmnist3d", "ResNet-18 + 3D", 0.827, 0.721, "Table 4"),
+    Baseline("adrenalmnist3d", "ResNet-18 + ACS", 0.839, 0.754, "Table 4"),
+    Baseline("adrenalmnist3d", "ResNet-50 + 2.5D", 0.732, 0.763, "Table 4"),
+    Baseline("adrenalmnist3d", "ResNet-50 + 3D", 0.828, 0.745, "Table 4"),
+    Baseline("adrenalmnist3d", "ResNet-50 + ACS", 0.758, 0.754, "Table 4"),
+    Baseline("adrenalmnist3d", "auto-sklearn", 0.828, 0.802, "Table 4"),
+    Baseline("adrenalmnist3d", "AutoKeras", 0.804, 0.705, "Table 4"),
+)
+"""MedMNIST v2's published test AUC and accuracy, as transcribed from the paper."""
+
+SAME_TEST_SPLIT: dict[str, str] = {"pneumoniamnist_subset": "pneumoniamnist"}
+"""Registry datasets that are not the official release but keep its test split."""
+
+
+def published_name(dataset: str) -> str:
+    """The MedMNIST dataset whose published numbers apply to registry dataset ``dataset``.
+
+    The redistributed ``pneumoniamnist_subset`` keeps PneumoniaMNIST's test
+    split, so PneumoniaMNIST's rows apply to it (its training split differs,
+    which a chapter must say beside the comparison).
+    """
+    return SAME_TEST_SPLIT.get(dataset, dataset)
+
+
+def baselines(dataset: str, methods: Sequence[str] | None = None) -> pd.DataFrame:
+    """The published rows for ``dataset``: index ``method``, columns ``auc`` and ``accuracy``.
+
+    ``methods`` picks and orders rows; a dataset or method the table does not
+    hold raises ``KeyError`` naming what it does hold.
+    """
+    name = published_name(dataset)
+    rows = {b.method: {"auc": b.auc, "accuracy": b.accuracy} for b in BASELINES if b.dataset == name}
+    if not rows:
+        known = sorted({b.dataset for b in BASELINES} | set(SAME_TEST_SPLIT))
+        raise KeyError(f"no published MedMNIST v2 numbers for '{dataset}'; the table has {', '.join(known)}")
+    if methods is not None:
+        unknown = [m for m in methods if m not in rows]
+        if unknown:
+            raise KeyError(f"{name}: no published row for {unknown}; the table has {', '.join(rows)}")
+        rows = {m: rows[m] for m in methods}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "method"
+    return frame
+
+
+def baseline(dataset: str, method: str) -> Baseline:
+    """One published result, e.g. ``baseline("breastmnist", "ResNet-18 (28)").auc``."""
+    baselines(dataset, [method])  # a KeyError that names what the table holds
+    name = published_name(dataset)
+    return next(b for b in BASELINES if b.dataset == name and b.method == method)
+
+
+__all__ = ["CITATION", "Baseline", "BASELINES", "SAME_TEST_SPLIT", "published_name", "baselines",
+           "baseline"]

@@ -1,0 +1,102 @@
+"""medlab.experiment: class weights (against scikit-learn), loaders, LR milestones, the seeds loop."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.utils.class_weight import compute_class_weight
+from torch.utils.data import Dataset
+
+from medlab import experiment
+from medlab.book import record
+
+
+def test_class_weights_match_sklearn_balanced():
+    rng = np.random.default_rng(0)
+    for k, n in ((2, 50), (3, 200), (5, 1000)):
+        y = rng.integers(0, k, n)
+        y[:k] = np.arange(k)  # every class present
+        w = experiment.class_weights(y)
+        assert w.dtype == torch.float32 and w.shape == (k,)
+        expected = compute_class_weight("balanced", classes=np.arange(k), y=y)
+        assert np.allclose(w.numpy(), expected)
+    # an imbalanced split gives the rare class the larger weight
+    w = experiment.class_weights(np.array([0] * 10 + [1] * 90))
+    assert w[0] > w[1] and np.isclose(float((w * torch.tensor([10.0, 90.0])).sum()), 100)
+
+
+def test_class_weights_refuse_an_empty_class():
+    with pytest.raises(ValueError, match=r"\[1\]"):
+        experiment.class_weights([0, 0, 2])
+    with pytest.raises(ValueError, match="num_classes"):
+        experiment.class_weights([0, 1, 2], num_classes=2)
+    assert experiment.class_weights([0, 1], num_classes=2).tolist() == [1.0, 1.0]
+
+
+def test_lr_milestones_follow_medmnist():
+    assert experiment.lr_milestones(100) == [50, 75]  # MedMNIST v2's protocol
+    assert experiment.lr_milestones(20) == [10, 15]
+    assert experiment.lr_milestones(1) == [1, 1]
+    with pytest.raises(ValueError):
+        experiment.lr_milestones(0)
+
+
+class _Blobs(Dataset):
+    """Two classes of 1 x 28 x 28 images that differ in brightness (learnable in one epoch)."""
+
+    def __init__(self, n: int, seed: int):
+        g = torch.Generator().manual_seed(seed)
+        self.labels = np.arange(n) % 2
+        self.x = torch.randn(n, 1, 28, 28, generator=g) * 0.3 + torch.as_tensor(self.labels).view(-1, 1, 1, 1) * 1.5
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return self.x[i], int(self.labels[i])
+
+
+def _splits():
+    return {"train": _Blobs(64, 0), "val": _Blobs(32, 1), "test": _Blobs(32, 2)}
+
+
+def test_make_loaders_shuffle_only_training():
+    loaders = experiment.make_loaders(_splits(), batch_size=16, seed=3, eval_batch_size=8)
+    assert set(loaders) == {"train", "val", "test"}
+    assert loaders["train"].batch_size == 16 and loaders["val"].batch_size == 8
+    first = [y.tolist() for _, y in loaders["train"]]
+    again = [y.tolist() for _, y in experiment.make_loaders(_splits(), 16, seed=3)["train"]]
+    assert first == again  # seeded shuffle
+    assert [y.tolist() for _, y in loaders["test"]][0] == [0, 1] * 4  # evaluation order kept
+    with pytest.raises(KeyError, match="valid"):
+        experiment.make_loaders({"valid": _Blobs(4, 0)}, 4)
+
+
+def test_fit_seeds_reports_one_row_per_seed_and_records(capsys):
+    torch.set_num_threads(1)
+    runs = experiment.fit_seeds("simple_cnn", _splits(), [0, 1], epochs=2, batch_size=16,
+                                class_weighted=True, milestones=experiment.lr_milestones(2))
+    assert runs.seeds == [0, 1]
+    assert list(runs.table.columns) == ["best_epoch", "val_auc", "test_auc", "test_accuracy", "seconds"]
+    assert set(runs.histories) == {0, 1} and all(len(h.records) == 2 for h in runs.histories.values())
+    assert (runs.table["test_auc"] > 0.9).all()  # the classes differ in brightness
+    summary = runs.summary()
+    assert np.isclose(summary.loc["test_auc", "mean"], runs.table["test_auc"].mean())
+    assert np.isclose(summary.loc["test_accuracy", "sd"], runs.table["test_accuracy"].std(ddof=1))
+    assert runs.mean_sd("test_auc").count("±") == 1
+    assert "seed 1: best epoch" in capsys.readouterr().out
+    saved = runs.record("toy", epochs=2)
+    rec = record.records()
+    assert rec["run"]["seeds"] == [0, 1]
+    assert rec["metrics"]["toy"]["per_seed_auc"] == runs.table["test_auc"].tolist() == saved["per_seed_auc"]
+    assert rec["metrics"]["toy"]["epochs"] == 2
+    # the same seed gives the same model: the loop really seeds everything
+    again = experiment.fit_seeds("simple_cnn", _splits(), [1], epochs=2, batch_size=16, class_weighted=True,
+                                 milestones=[1, 1], verbose=False)
+    assert np.isclose(again.table.loc[1, "test_auc"], runs.table.loc[1, "test_auc"])
+
+
+def test_fit_seeds_checks_its_inputs():
+    with pytest.raises(ValueError):
+        experiment.fit_seeds("simple_cnn", _splits(), [], epochs=1)
+    with pytest.raises(KeyError, match="test"):
+        experiment.fit_seeds("simple_cnn", {"train": _Blobs(8, 0), "val": _Blobs(8, 1)}, [0], epochs=1)
