@@ -56,7 +56,7 @@ PROFILES: dict[str, Profile] = {
     "full": Profile("full", max_epochs=15, train_size=None, eval_size=None, batch_size=128,
                     num_seeds=3, patience=5, lr=1e-3, num_workers=0),
     "paper": Profile("paper", max_epochs=100, train_size=None, eval_size=None, batch_size=128,
-                     num_seeds=3, patience=None, lr=1e-3, num_workers=4),
+                     num_seeds=5, patience=None, lr=1e-3, num_workers=4),
 }
 
 

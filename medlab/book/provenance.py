@@ -16,6 +16,8 @@ from typing import Any
 import nbformat
 import yaml
 
+from .resources import format_bytes
+
 INJECTED_TAG = "injected-parameters"
 PROVENANCE_TAG = "provenance"
 
@@ -107,6 +109,11 @@ def provenance_markdown(result: dict[str, Any]) -> str:
     hw = result.get("hardware", {})
     device = result.get("device", "cpu")
     gpu = f", GPU {hw['gpu']}" if hw.get("gpu") else ""
+    details = hw.get("gpu_details") or {}
+    if details.get("driver") or details.get("cuda"):
+        gpu += f" (driver {details.get('driver') or '?'}, CUDA {details.get('cuda') or '?'})"
+    peak = result.get("peak_memory_bytes")
+    peak_text = f", peak memory {format_bytes(peak)}" if peak else ""
     commit = result.get("git", {})
     commit_text = (f"commit `{commit.get('commit', 'unknown')[:10]}`"
                    + (" plus uncommitted changes" if commit.get("dirty") else ""))
@@ -122,7 +129,7 @@ def provenance_markdown(result: dict[str, Any]) -> str:
         f"Outputs produced by `{result.get('command')}` on {result.get('date', '?')[:10]}: "
         f"profile **{result.get('profile')}**, seed(s) {seeds}, device {device} "
         f"({hw.get('cpu', 'cpu')}, {hw.get('cpu_count', '?')} cores{gpu}), "
-        f"wall time {_duration(result.get('wall_seconds', 0.0))}; {commit_text}; "
+        f"wall time {_duration(result.get('wall_seconds', 0.0))}{peak_text}; {commit_text}; "
         f"code hash `{result.get('code_hash', '')[:12]}`.",
         "",
         f"Libraries: {libs}.",

@@ -43,6 +43,7 @@ from ..data.sources import absolute_env_paths
 from ..io import atomic_write_text
 from ..train import RUNNER_ENV
 from .profiles import PROFILE_ENV, PROFILES
+from .resources import PeakMemory
 from .provenance import (INJECTED_TAG, PROVENANCE_TAG, code_hash, find_root,
                          provenance_markdown, results_path, toc_chapters)
 from .record import RECORD_ENV
@@ -95,10 +96,13 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
     os.environ.update({PROFILE_ENV: profile, RECORD_ENV: str(record_file), RUNNER_ENV: "1"})
     command = f"python -m medlab.run {chapter.as_posix()} --profile {profile}" + (f" --seed {seed}" if seed else "")
     start = time.perf_counter()
+    memory = PeakMemory()
     try:
-        pm.execute_notebook(str(src), str(executed), parameters={"PROFILE": profile, "SEED": seed},
-                            cwd=str(src.parent), kernel_name="python3", progress_bar=False,
-                            execution_timeout=timeout, report_mode=False)
+        with memory:
+            pm.execute_notebook(
+                str(src), str(executed), parameters={"PROFILE": profile, "SEED": seed},
+                cwd=str(src.parent), kernel_name="python3", progress_bar=False,
+                execution_timeout=timeout, report_mode=False)
     except Exception as exc:
         raise RuntimeError(
             f"{chapter.as_posix()} failed under profile '{profile}': {type(exc).__name__}: "
@@ -139,6 +143,7 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
         "git": _git(root),
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 1),
+        "peak_memory_bytes": memory.peak_bytes,
         "medlab_version": __version__,
     }
     _set_provenance_cell(nb, provenance_markdown(result))

@@ -108,7 +108,11 @@ def hardware() -> dict[str, Any]:
     except OSError:
         info["cpu"] = platform.processor() or "unknown"
     if torch.cuda.is_available():
-        info["gpu"] = torch.cuda.get_device_name(0)
+        from .resources import gpu_info
+
+        details = gpu_info() or {}
+        info["gpu"] = details.get("name") or torch.cuda.get_device_name(0)
+        info["gpu_details"] = details
     elif getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         info["gpu"] = "Apple MPS"
     return info
