@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from ..io import atomic_write_text
+from .reproduction import reproduction_table
 from .provenance import find_root, results_path, stale_message, toc_chapters
 
 
@@ -67,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.output or root / "_generated" / "results_table.md"
     atomic_write_text(out, results_table(root))
     print(f"wrote {out.relative_to(root) if out.is_relative_to(root) else out}")
+    repro = out.with_name("reproduction_table.md")
+    atomic_write_text(repro, reproduction_table(root))
+    print(f"wrote {repro.relative_to(root) if repro.is_relative_to(root) else repro}")
     return 0
 
 

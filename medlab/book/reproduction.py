@@ -1,0 +1,122 @@
+"""The reproducibility table: each published number beside this book's runs of it.
+
+For every published result a chapter compares with (:data:`COMPARISONS`), the
+table shows the published value (:mod:`medlab.published`), the chapter's
+``full`` run on a CPU (``results/<chapter>.json``, the run the pages show) and
+its ``paper`` run on a GPU (``results/paper/<chapter>.json``), each as mean ±
+sample sd over seeds with a 95 % confidence interval of the mean (Student's
+t), with the wall time, peak memory and hardware of the run. It is generated
+from the records by ``python -m medlab.book.report``, never typed by hand; a
+record whose chapter code has changed since is marked *stale*.
+
+Why the pages keep ``full`` and ``paper`` lives here: the pages must be
+reproducible on the CPU a reader has (and CI checks them against the code),
+while the published protocols (100 epochs, 5 seeds) need a GPU.
+
+Introduced on the page "Reproducibility" (reproducibility.md).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from scipy import stats
+
+from ..published import baseline
+from .provenance import code_hash
+from .resources import format_bytes
+
+PAPER_DIR = Path("results") / "paper"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One published row and where a chapter records its own run of it.
+
+    ``metrics`` is the recorded metrics group; its ``per_seed_auc`` and
+    ``per_seed_accuracy`` lists (or single ``test_auc``/``test_accuracy``
+    values) give the book's numbers.
+    """
+
+    dataset: str
+    method: str
+    chapter: str
+    metrics: str
+    note: str = ""
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("breastmnist", "ResNet-18 (28)", "05_evaluating_diagnostic_models", "breastmnist_resnet18",
+               "official splits; full: 20 epochs, paper: 100 epochs, lr / 10 at 50 % and 75 %"),
+    Comparison("pneumoniamnist", "ResNet-18 (28)", "03_first_classifier", "resnet18",
+               "trained on the redistributed subset (388 of 1214 normal training images), official "
+               "test split; paper profile only, one seed"),
+)
+
+
+def _values(group: dict[str, Any], metric: str) -> list[float]:
+    per_seed = group.get(f"per_seed_{metric}")
+    if isinstance(per_seed, list):
+        return [float(v) for v in per_seed if v is not None]
+    single = group.get(f"test_{metric}")
+    return [float(single)] if isinstance(single, (int, float)) else []
+
+
+def mean_sd_ci(values: list[float]) -> str:
+    """``mean ± sd [lo, hi] (n)``: sample sd and a 95 % t-interval of the mean; one value alone."""
+    n = len(values)
+    if n == 0:
+        return "-"
+    mean = sum(values) / n
+    if n == 1:
+        return f"{mean:.3f} (n = 1)"
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    half = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+    return f"{mean:.3f} ± {sd:.3f} [{mean - half:.3f}, {mean + half:.3f}] (n = {n})"
+
+
+def _record(root: Path, chapter: str, paper: bool) -> dict[str, Any] | None:
+    path = root / (PAPER_DIR if paper else Path("results")) / f"{chapter}.json"
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _run_text(record: dict[str, Any] | None, current_hash: str | None) -> str:
+    if record is None:
+        return "not run"
+    hw = record.get("hardware", {})
+    where = hw.get("gpu") or f"{hw.get('cpu', 'CPU')}, {hw.get('cpu_count', '?')} cores"
+    stale = " **stale**" if current_hash and record.get("code_hash") != current_hash else ""
+    return (f"{record.get('wall_seconds', 0) / 60:.1f} min, {format_bytes(record.get('peak_memory_bytes'))}; "
+            f"{where}; {record.get('date', '')[:10]}{stale}")
+
+
+def reproduction_table(root: Path) -> str:
+    """The Markdown table of :data:`COMPARISONS` (see the module docstring)."""
+    lines = ["| dataset, method | metric | published | this book, full (CPU) | this book, paper (GPU) |",
+             "|---|---|---|---|---|"]
+    notes = []
+    for i, comp in enumerate(COMPARISONS, 1):
+        pub = baseline(comp.dataset, comp.method)
+        nb_path = root / "chapters" / f"{comp.chapter}.ipynb"
+        current = code_hash(nbformat.read(nb_path, as_version=4)) if nb_path.is_file() else None
+        runs = {paper: _record(root, comp.chapter, paper) for paper in (False, True)}
+        groups = {paper: (r or {}).get("metrics", {}).get(comp.metrics, {}) for paper, r in runs.items()}
+        for metric, label, published in (("auc", "AUC", pub.auc), ("accuracy", "ACC", pub.accuracy)):
+            cells = [mean_sd_ci(_values(groups[p], metric)) if runs[p] else "not run" for p in (False, True)]
+            lines.append(f"| {comp.dataset}, {comp.method} [{i}] | {label} | {published:.3f} | "
+                         f"{cells[0]} | {cells[1]} |")
+        lines.append(f"| | run | MedMNIST v2, {pub.table} | {_run_text(runs[False], current)} | "
+                     f"{_run_text(runs[True], current)} |")
+        notes.append(f"[{i}] chapter `{comp.chapter}`, metrics `{comp.metrics}`: {comp.note}.")
+    lines += ["", "Mean ± sample sd over seeds, [95 % t-interval of the mean], (number of seeds). "
+              "Published values are single runs without a reported spread.", ""]
+    lines += [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["Comparison", "COMPARISONS", "PAPER_DIR", "mean_sd_ci", "reproduction_table"]
