@@ -50,6 +50,10 @@ from .record import RECORD_ENV
 from .runtime import hardware, library_versions
 
 
+GIT_COMMIT_ENV = "MEDLAB_GIT_COMMIT"
+"""Commit to record when the tree being run is a copy without ``.git``."""
+
+
 def _git(root: Path) -> dict[str, Any]:
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
@@ -58,7 +62,9 @@ def _git(root: Path) -> dict[str, Any]:
                                     capture_output=True, text=True, check=True).stdout.strip())
         return {"commit": commit, "dirty": dirty}
     except (OSError, subprocess.CalledProcessError):
-        return {"commit": "unknown", "dirty": None}
+        # A copy of the tree without .git (e.g. sent to a GPU machine): the sender may say which commit it is.
+        return {"commit": os.environ.get(GIT_COMMIT_ENV, "unknown"), "dirty": None,
+                "source": "environment" if os.environ.get(GIT_COMMIT_ENV) else "unavailable"}
 
 
 def _scrub(nb: nbformat.NotebookNode, chapter: Path) -> None:
