@@ -79,6 +79,7 @@ def student_notebook(nb: nbformat.NotebookNode, clear_outputs: bool = False) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m medlab.book.edition``; writes every chapter without solutions."""
     parser = argparse.ArgumentParser(prog="python -m medlab.book.edition", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the student notebooks")
     parser.add_argument("--clear-outputs", action="store_true", help="also remove stored outputs")
