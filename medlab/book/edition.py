@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..io import atomic_write_text
 from .provenance import find_root, toc_chapters
 
 _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>solution|solution-start)\}")
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     for chapter in toc_chapters(root):
         nb = nbformat.read(root / chapter, as_version=4)
         student, removed = student_notebook(nb, args.clear_outputs)
-        nbformat.write(student, args.out / chapter.name)
+        atomic_write_text(args.out / chapter.name, nbformat.writes(student) + "\n")
         print(f"{chapter.name}: {count_directives(student, 'exercise')} exercises, {removed} solutions removed")
     return 0
 
