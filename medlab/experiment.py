@@ -5,7 +5,7 @@ chapters call them by name:
 
 - :func:`class_weights`: loss weights that make every class count equally;
 - :func:`make_loaders`: the training loader (shuffled, seeded) and the two
-  evaluation loaders of a split dictionary from :func:`medlab.data.load_splits`;
+  evaluation loaders of a split dictionary from :func:`~medlab.data.medmnist.load_splits`;
 - :func:`lr_milestones`: MedMNIST's learning-rate drops at 50 % and 75 % of training;
 - :func:`fit_seeds`: build, train and test a model once per seed, and report
   the mean and standard deviation (:class:`SeedRuns`).
@@ -61,7 +61,7 @@ def class_weights(labels: np.ndarray | Sequence[int], num_classes: int | None = 
 def make_loaders(splits: Mapping[str, Dataset], batch_size: int, seed: int = 0,
                  device: torch.device | str = "cpu", num_workers: int = 0,
                  eval_batch_size: int = 256) -> dict[str, DataLoader]:
-    """``{"train", "val", "test"}`` loaders for the splits of :func:`medlab.data.load_splits`.
+    """``{"train", "val", "test"}`` loaders for the splits of :func:`~medlab.data.medmnist.load_splits`.
 
     The training loader shuffles with a generator seeded by ``seed``
     (:func:`medlab.train.make_loader`); the evaluation loaders keep the
@@ -145,7 +145,7 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
               verbose: bool = True) -> SeedRuns:
     """Train and test a fresh model for every seed: the loop behind a "mean ± sd" row.
 
-    For each seed: :func:`medlab.set_seed`, build ``model`` (a name for
+    For each seed: :func:`~medlab.book.runtime.set_seed`, build ``model`` (a name for
     :func:`medlab.models.build_model`, or a function returning a new
     module), train it with :func:`medlab.train.fit` (Adam at ``lr``,
     ``MultiStepLR`` dividing it by 10 after each of ``milestones``, the epoch

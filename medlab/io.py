@@ -2,7 +2,7 @@
 
 Every ``medlab`` writer goes through these helpers: the content is written to
 a hidden temporary sibling (``.<name>.<random>.part``) in the same folder and
-moved into place with :func:`os.replace`, which is atomic on one file system.
+moved into place with ``os.replace``, which is atomic on one file system.
 A process killed half-way leaves at most a hidden ``.part`` sibling, never a
 truncated file under the real name; :func:`remove_stale_parts` cleans those up.
 

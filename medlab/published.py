@@ -90,12 +90,4 @@ def baselines(dataset: str, methods: Sequence[str] | None = None) -> pd.DataFram
     return frame
 
 
-def baseline(dataset: str, method: str) -> Baseline:
-    """One published result, e.g. ``baseline("breastmnist", "ResNet-18 (28)").auc``."""
-    baselines(dataset, [method])  # a KeyError that names what the table holds
-    name = published_name(dataset)
-    return next(b for b in BASELINES if b.dataset == name and b.method == method)
-
-
-__all__ = ["CITATION", "Baseline", "BASELINES", "SAME_TEST_SPLIT", "published_name", "baselines",
-           "baseline"]
+__all__ = ["CITATION", "Baseline", "BASELINES", "SAME_TEST_SPLIT", "published_name", "baselines"]

@@ -30,6 +30,6 @@ def _isolate_records(monkeypatch):
     from medlab.book import record
 
     monkeypatch.delenv("MEDLAB_RECORD_FILE", raising=False)
-    record.reset()
+    record._reset()
     yield
-    record.reset()
+    record._reset()

@@ -121,7 +121,7 @@ def _offline_env(monkeypatch, tmp_path):
     monkeypatch.delenv(sources.MIRROR_ENV, raising=False)
     monkeypatch.setenv(sources.DATA_DIR_ENV, str(tmp_path / "data"))
     yield
-    record.reset()  # fetch() records what it handed out; forget the test datasets
+    record._reset()  # fetch() records what it handed out; forget the test datasets
 
 
 @pytest.fixture
@@ -270,10 +270,10 @@ def test_fetch_downloads_then_reuses_data_dir(server, monkeypatch, tmp_path):
     assert folder == tmp_path / "data" / "tiny_scan"
     assert (folder / "scan.npz").read_bytes() == PAYLOAD
     assert _leftovers(folder, {"scan.npz"}) == []
-    assert record.records()["data"]["tiny_scan"]["source"] == "download"
+    assert record._snapshot()["data"]["tiny_scan"]["source"] == "download"
     assert fetch("tiny_scan", progress=False) == folder
     assert len(server.seen) == 1  # the second call used the verified local copy
-    assert record.records()["data"]["tiny_scan"]["source"] == "data_dir"
+    assert record._snapshot()["data"]["tiny_scan"]["source"] == "data_dir"
 
 
 def test_fetch_with_server_down_says_how_to_get_the_data(dead_url, monkeypatch, tmp_path):
@@ -302,7 +302,7 @@ def test_fetch_reads_the_mirror_without_network(server, monkeypatch, tmp_path):
     assert fetch("tiny_scan", progress=False) == mirror / "tiny"
     assert server.seen == []
     assert not (tmp_path / "data").exists()
-    assert record.records()["data"]["tiny_scan"]["source"] == "mirror"
+    assert record._snapshot()["data"]["tiny_scan"]["source"] == "mirror"
 
 
 def test_fetch_rejects_a_corrupt_mirror_file(server, monkeypatch, tmp_path):

@@ -85,7 +85,7 @@ def test_fit_seeds_reports_one_row_per_seed_and_records(capsys):
     assert runs.mean_sd("test_auc").count("±") == 1
     assert "seed 1: best epoch" in capsys.readouterr().out
     saved = runs.record("toy", epochs=2)
-    rec = record.records()
+    rec = record._snapshot()
     assert rec["run"]["seeds"] == [0, 1]
     assert rec["metrics"]["toy"]["per_seed_auc"] == runs.table["test_auc"].tolist() == saved["per_seed_auc"]
     assert rec["metrics"]["toy"]["epochs"] == 2

@@ -2,7 +2,8 @@
 
 import pytest
 
-from medlab.book.profiles import PROFILES, get_profile, resolve_profile_name
+from medlab.book.profiles import PROFILES, ProfileError, get_profile, resolve_profile_name
+from medlab.errors import MedlabError
 
 
 def test_parameter_used_without_env(monkeypatch):
@@ -19,8 +20,9 @@ def test_env_overrides_parameter(monkeypatch):
 
 def test_unknown_profile_names_the_choices(monkeypatch):
     monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
-    with pytest.raises(ValueError, match="smoke, full, paper"):
+    with pytest.raises(ProfileError, match="smoke, full, paper") as info:
         resolve_profile_name("fast")
+    assert isinstance(info.value, MedlabError) and isinstance(info.value, ValueError)
     monkeypatch.setenv("MEDLAB_PROFILE", "huge")
     with pytest.raises(ValueError, match=r"\$MEDLAB_PROFILE"):
         resolve_profile_name("full")

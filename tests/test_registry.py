@@ -38,7 +38,7 @@ def test_official_md5_agree_with_medmnist():
 def test_mirror_matches_registry(mirror, name):
     folder = fetch(name, progress=False)
     assert folder.is_relative_to(mirror)
-    info = record.records()["data"][name]
+    info = record._snapshot()["data"][name]
     assert info["source"] == "mirror" and info["files"] == len(REGISTRY[name].files)
 
 

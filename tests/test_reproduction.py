@@ -10,7 +10,7 @@ import numpy as np
 from scipy import stats
 
 from medlab.book.reproduction import COMPARISONS, mean_sd_ci, reproduction_table
-from medlab.published import baseline
+from medlab.published import baselines
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,7 +26,7 @@ def test_mean_sd_ci_matches_scipy():
 
 def test_every_comparison_names_a_published_row_and_a_chapter():
     for comp in COMPARISONS:
-        assert baseline(comp.dataset, comp.method)
+        assert len(baselines(comp.dataset, [comp.method])) == 1
         assert (ROOT / "chapters" / f"{comp.chapter}.ipynb").is_file()
 
 
@@ -42,4 +42,4 @@ def test_table_reads_full_and_paper_records(tmp_path):
     assert mean_sd_ci([0.91, 0.93, 0.92]) in table
     assert mean_sd_ci([0.8, 0.9]) in table
     assert "**stale**" in table  # the code hash does not match the chapter
-    assert f"{baseline(comp.dataset, comp.method).auc:.3f}" in table
+    assert f"{baselines(comp.dataset, [comp.method])['auc'].iloc[0]:.3f}" in table

@@ -6,8 +6,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from medlab.book.provenance import code_hash, stale_message, toc_chapters
-from medlab.book.run import run_chapter
+from medlab.book.provenance import NotInBookError, code_hash, find_root, stale_message, toc_chapters
+from medlab.book.run import ChapterRunError, run_chapter
+from medlab.errors import MedlabError
 
 
 def _book(tmp_path, body="import medlab\nrun = medlab.setup(PROFILE, SEED)\nmedlab.record_metrics('toy', test_auc=0.5 + SEED)"):
@@ -63,8 +64,9 @@ def test_failed_run_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
     path = _book(tmp_path, body="raise ValueError('broken chapter')")
     before = path.read_text()
-    with pytest.raises(RuntimeError, match="(?s)00_toy.ipynb failed under profile 'smoke'.*left unchanged"):
+    with pytest.raises(ChapterRunError, match="(?s)00_toy.ipynb failed under profile 'smoke'.*left unchanged") as info:
         run_chapter(tmp_path, toc_chapters(tmp_path)[0], "smoke", seed=0)
+    assert isinstance(info.value, MedlabError) and isinstance(info.value, RuntimeError)
     assert path.read_text() == before
     assert not (tmp_path / "results").exists()
 
@@ -81,3 +83,12 @@ def test_relative_data_paths_become_absolute(tmp_path, monkeypatch):
 
     assert os.environ["MEDLAB_DATA_MIRROR"] == str(tmp_path.resolve() / "mirror")
     assert os.environ["MEDLAB_DATA_DIR"] == "/already/absolute"
+
+
+def test_outside_the_book_is_a_clear_error(tmp_path):
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(NotInBookError, match="no _toc.yml") as info:
+        find_root(tmp_path / "sub")
+    assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, MedlabError)
+    (tmp_path / "_toc.yml").write_text("root: intro\n")
+    assert find_root(tmp_path / "sub") == tmp_path.resolve()

@@ -8,7 +8,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from medlab.book import record
-from medlab.book.runtime import library_versions, make_generator, pick_device, seed_worker, set_seed, setup
+from medlab.book.runtime import (DeviceNotAvailableError, library_versions, make_generator, pick_device,
+                                 seed_worker, set_seed, setup)
+from medlab.errors import MedlabError
 
 
 def _draw():
@@ -57,8 +59,9 @@ def test_pick_device(monkeypatch):
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_missing_cuda_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("MEDLAB_DEVICE", raising=False)
-    with pytest.raises(RuntimeError, match="CUDA is not available"):
+    with pytest.raises(DeviceNotAvailableError, match="CUDA is not available") as info:
         pick_device("cuda")
+    assert isinstance(info.value, MedlabError) and isinstance(info.value, RuntimeError)
 
 
 def test_setup_prints_and_records(capsys, monkeypatch):
@@ -68,5 +71,5 @@ def test_setup_prints_and_records(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "profile smoke" in out and "seed 7" in out and "torch" in out
     assert session.profile.max_epochs == 2 and session.seed == 7
-    assert record.records()["run"]["profile"] == "smoke"
+    assert record._snapshot()["run"]["profile"] == "smoke"
     assert "torch" in library_versions()

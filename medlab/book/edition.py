@@ -20,6 +20,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..io import atomic_write_text
 from .provenance import find_root, toc_chapters
 
 _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>solution|solution-start)\}")
@@ -79,6 +80,7 @@ def student_notebook(nb: nbformat.NotebookNode, clear_outputs: bool = False) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m medlab.book.edition``; writes every chapter without solutions."""
     parser = argparse.ArgumentParser(prog="python -m medlab.book.edition", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True, help="folder for the student notebooks")
     parser.add_argument("--clear-outputs", action="store_true", help="also remove stored outputs")
@@ -88,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     for chapter in toc_chapters(root):
         nb = nbformat.read(root / chapter, as_version=4)
         student, removed = student_notebook(nb, args.clear_outputs)
-        nbformat.write(student, args.out / chapter.name)
+        atomic_write_text(args.out / chapter.name, nbformat.writes(student) + "\n")
         print(f"{chapter.name}: {count_directives(student, 'exercise')} exercises, {removed} solutions removed")
     return 0
 

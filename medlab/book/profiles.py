@@ -20,7 +20,13 @@ import os
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from ..errors import MedlabError
+
 PROFILE_ENV = "MEDLAB_PROFILE"
+
+
+class ProfileError(MedlabError, ValueError):
+    """An unknown profile name (from the parameters cell or ``$MEDLAB_PROFILE``)."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def resolve_profile_name(parameter: str | None = None) -> str:
     name = os.environ.get(PROFILE_ENV) or parameter or "full"
     name = name.strip().lower()
     if name not in PROFILES:
-        raise ValueError(
+        raise ProfileError(
             f"unknown profile '{name}' (from "
             f"{'$' + PROFILE_ENV if os.environ.get(PROFILE_ENV) else 'the parameters cell'}); "
             f"choose one of {', '.join(PROFILES)}"

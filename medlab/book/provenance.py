@@ -3,7 +3,8 @@
 The runner (``python -m medlab.run``) writes ``results/<chapter>.json`` with a hash
 of the chapter's code cells; :func:`stale_message` compares it with the
 notebook as it is now, so a chapter whose code changed after its outputs were
-produced is caught by the test suite with the command that refreshes it.
+produced is caught by the test suite with the command that refreshes it, and
+flagged in the reproducibility table (``python -m medlab.book.report``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,15 @@ from typing import Any
 import nbformat
 import yaml
 
+from ..errors import MedlabError
 from .resources import format_bytes
 
 INJECTED_TAG = "injected-parameters"
 PROVENANCE_TAG = "provenance"
+
+
+class NotInBookError(MedlabError, FileNotFoundError):
+    """A book command was started outside the book (no ``_toc.yml`` above the current folder)."""
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -28,7 +34,7 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "_toc.yml").is_file():
             return folder
-    raise FileNotFoundError(f"no _toc.yml in {here} or any parent; run from inside the book")
+    raise NotInBookError(f"no _toc.yml in {here} or any parent; run from inside the book")
 
 
 def toc_chapters(root: Path) -> list[Path]:

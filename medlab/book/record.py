@@ -5,8 +5,7 @@ layer calls :func:`record_data` for every dataset it hands out, and
 :func:`medlab.book.runtime.setup` calls :func:`record_run` with the profile, seed and device.
 When a chapter runs under ``python -m medlab.run`` the environment variable
 ``MEDLAB_RECORD_FILE`` names a JSON file that collects these records; otherwise
-they stay in memory (see :func:`records`), so a notebook run by hand behaves
-the same.
+they stay in memory, so a notebook run by hand behaves the same.
 
 Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
@@ -75,13 +74,13 @@ def record_data(name: str, info: dict[str, Any]) -> None:
     _flush()
 
 
-def records() -> dict[str, Any]:
-    """Everything recorded so far in this process (a deep copy)."""
+def _snapshot() -> dict[str, Any]:
+    """Everything recorded so far in this process (a deep copy; for tests)."""
     return json.loads(json.dumps(_records))
 
 
-def reset() -> None:
-    """Forget everything recorded (used by tests)."""
+def _reset() -> None:
+    """Forget everything recorded (for tests)."""
     for key in _records:
         _records[key] = {}
     _flush()

@@ -61,6 +61,7 @@ def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m medlab.book.report``; writes the table and returns 0."""
     parser = argparse.ArgumentParser(prog="python -m medlab.book.report", description="Write the reproducibility table from results/*.json.")
     parser.add_argument("--output", type=Path, default=None, help="default: _generated/results_table.md")
     args = parser.parse_args(argv)

@@ -13,7 +13,8 @@ Why the pages keep ``full`` and ``paper`` lives here: the pages must be
 reproducible on the CPU a reader has (and CI checks them against the code),
 while the published protocols (100 epochs, 5 seeds) need a GPU.
 
-Introduced on the page "Reproducibility" (reproducibility.md).
+Written by ``python -m medlab.book.report`` for the page "Reproducibility"
+(reproducibility.md).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 import nbformat
 from scipy import stats
 
-from ..published import baseline
+from ..published import baselines
 from .provenance import code_hash
 from .resources import format_bytes
 
@@ -101,16 +102,16 @@ def reproduction_table(root: Path) -> str:
              "|---|---|---|---|---|"]
     notes = []
     for i, comp in enumerate(COMPARISONS, 1):
-        pub = baseline(comp.dataset, comp.method)
+        pub = baselines(comp.dataset, [comp.method]).iloc[0]
         nb_path = root / "chapters" / f"{comp.chapter}.ipynb"
         current = code_hash(nbformat.read(nb_path, as_version=4)) if nb_path.is_file() else None
         runs = {paper: _record(root, comp.chapter, paper) for paper in (False, True)}
         groups = {paper: (r or {}).get("metrics", {}).get(comp.metrics, {}) for paper, r in runs.items()}
-        for metric, label, published in (("auc", "AUC", pub.auc), ("accuracy", "ACC", pub.accuracy)):
+        for metric, label, published in (("auc", "AUC", pub["auc"]), ("accuracy", "ACC", pub["accuracy"])):
             cells = [mean_sd_ci(_values(groups[p], metric)) if runs[p] else "not run" for p in (False, True)]
             lines.append(f"| {comp.dataset}, {comp.method} [{i}] | {label} | {published:.3f} | "
                          f"{cells[0]} | {cells[1]} |")
-        lines.append(f"| | run | MedMNIST v2, {pub.table} | {_run_text(runs[False], current)} | "
+        lines.append(f"| | run | MedMNIST v2 | {_run_text(runs[False], current)} | "
                      f"{_run_text(runs[True], current)} |")
         notes.append(f"[{i}] chapter `{comp.chapter}`, metrics `{comp.metrics}`: {comp.note}.")
     lines += ["", "Mean ± sample sd over seeds, [95 % t-interval of the mean], (number of seeds). "

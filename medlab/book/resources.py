@@ -7,8 +7,9 @@ the provenance box and the status page can say "peak memory 1.9 GiB" beside
 the wall time. :func:`gpu_info` names the GPU, its driver and the CUDA and
 cuDNN versions PyTorch was built with, for the provenance of GPU runs.
 
-Introduced on the page "Reproducibility" (reproducibility.md), which lists
-every chapter's wall time, peak memory and device.
+Used by the runner, ``python -m medlab.run``, whose records feed the page
+"Reproducibility" (reproducibility.md): every chapter's wall time, peak
+memory and device.
 """
 
 from __future__ import annotations
@@ -89,9 +90,9 @@ class PeakMemory:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        # ru_maxrss is in KiB on Linux, in bytes on macOS
-        self.peak_kib = max(self.peak_kib, children // 1024 if sys.platform == "darwin" else children)
+        if not self._proc:  # no /proc: the largest waited-for child so far (KiB on Linux, bytes on macOS)
+            children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            self.peak_kib = max(self.peak_kib, children // 1024 if sys.platform == "darwin" else children)
 
     @property
     def peak_bytes(self) -> int:

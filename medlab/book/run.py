@@ -39,6 +39,7 @@ from typing import Any
 import nbformat
 
 from .. import __version__
+from ..errors import MedlabError
 from ..data.sources import absolute_env_paths
 from ..io import atomic_write_text
 from ..train import RUNNER_ENV
@@ -48,6 +49,10 @@ from .provenance import (INJECTED_TAG, PROVENANCE_TAG, code_hash, find_root,
                          provenance_markdown, results_path, toc_chapters)
 from .record import RECORD_ENV
 from .runtime import hardware, library_versions
+
+
+class ChapterRunError(MedlabError, RuntimeError):
+    """A chapter failed under the runner; its stored notebook and results were left unchanged."""
 
 
 GIT_COMMIT_ENV = "MEDLAB_GIT_COMMIT"
@@ -88,7 +93,7 @@ def _set_provenance_cell(nb: nbformat.NotebookNode, markdown: str) -> None:
 
 def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: Path | None = None,
                 timeout: int | None = None) -> dict[str, Any]:
-    """Execute one chapter; return its results record. Raises on failure, writing nothing."""
+    """Execute one chapter; return its results record. Raises :class:`ChapterRunError`, writing nothing."""
     import papermill as pm
 
     src = root / chapter
@@ -110,7 +115,7 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
                 cwd=str(src.parent), kernel_name="python3", progress_bar=False,
                 execution_timeout=timeout, report_mode=False)
     except Exception as exc:
-        raise RuntimeError(
+        raise ChapterRunError(
             f"{chapter.as_posix()} failed under profile '{profile}': {type(exc).__name__}: "
             f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}\n"
             f"The stored notebook was left unchanged; the failed run is in {executed}"
@@ -162,6 +167,7 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line ``python -m medlab.run``; returns the exit status (1 if a chapter failed)."""
     parser = argparse.ArgumentParser(prog="python -m medlab.run", description=__doc__.splitlines()[0])
     parser.add_argument("chapters", nargs="*", type=Path, help="notebooks to run (paths from the book's root)")
     parser.add_argument("--all", action="store_true", help="every chapter in _toc.yml")
@@ -185,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"running {chapter.as_posix()} (profile {args.profile}, seed {args.seed}) ...", flush=True)
         try:
             result = run_chapter(root, chapter, args.profile, args.seed, args.output_dir, args.timeout)
-        except RuntimeError as exc:
+        except ChapterRunError as exc:
             failures += 1
             print(f"FAILED {exc}", file=sys.stderr)
             continue

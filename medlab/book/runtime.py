@@ -16,10 +16,16 @@ import numpy as np
 import torch
 
 from .. import __version__
+from ..errors import MedlabError
 from . import record
+from .resources import gpu_info
 from .profiles import Profile, get_profile
 
 DEVICE_ENV = "MEDLAB_DEVICE"
+
+class DeviceNotAvailableError(MedlabError, RuntimeError):
+    """The device a chapter asked for (``DEVICE`` or ``$MEDLAB_DEVICE``) is not on this machine."""
+
 
 LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "monai", "medmnist", "pydicom")
 
@@ -73,9 +79,9 @@ def pick_device(preference: str | None = "auto") -> torch.device:
         return torch.device("cpu")
     device = torch.device(choice)
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"device '{choice}' requested but CUDA is not available; use DEVICE='auto'")
+        raise DeviceNotAvailableError(f"device '{choice}' requested but CUDA is not available; use DEVICE='auto'")
     if device.type == "mps" and not torch.backends.mps.is_available():
-        raise RuntimeError(f"device '{choice}' requested but MPS is not available; use DEVICE='auto'")
+        raise DeviceNotAvailableError(f"device '{choice}' requested but MPS is not available; use DEVICE='auto'")
     return device
 
 
@@ -108,8 +114,6 @@ def hardware() -> dict[str, Any]:
     except OSError:
         info["cpu"] = platform.processor() or "unknown"
     if torch.cuda.is_available():
-        from .resources import gpu_info
-
         details = gpu_info() or {}
         info["gpu"] = details.get("name") or torch.cuda.get_device_name(0)
         info["gpu_details"] = details
@@ -164,6 +168,6 @@ def setup(profile: str | None = None, seed: int = 0, device: str | None = "auto"
 
 
 __all__ = [
-    "set_seed", "seed_worker", "make_generator", "pick_device", "library_versions",
+    "DeviceNotAvailableError", "set_seed", "seed_worker", "make_generator", "pick_device", "library_versions",
     "hardware", "Session", "setup",
 ]

@@ -36,7 +36,7 @@ def file_digest(path: Path, algorithm: str = "sha256") -> str:
 def verify_file(path: Path, spec: RemoteFile) -> str:
     """Check ``path`` against ``spec``'s checksum(s); return its SHA-256.
 
-    Raises :class:`ChecksumError` naming the file and what to do.
+    Raises :class:`~medlab.data.sources.ChecksumError` naming the file and what to do.
     """
     sha256 = file_digest(path, "sha256")
     problems = []
@@ -62,7 +62,7 @@ class ResumableDownloader:
     returns; this class streams into ``<target>.part`` (appending with an HTTP
     ``Range`` request when a previous attempt left one) and moves the finished
     ``.part`` onto pooch's temporary file. A transfer that ends early raises
-    :class:`IncompleteDownloadError` and keeps the ``.part`` for the next call.
+    :class:`~medlab.data.sources.IncompleteDownloadError` and keeps the ``.part`` for the next call.
     """
 
     def __init__(self, part_path: Path, progress: bool = True, timeout: float = 30.0):

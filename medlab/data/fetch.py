@@ -17,7 +17,7 @@ The same module is the command line::
 
 ``--optional`` names datasets whose absence is reported but does not fail the
 command (for example the official PneumoniaMNIST on a machine without network
-access). The package :mod:`medlab.data` imports this module and exports its
+access). The package ``medlab.data`` imports this module and exports its
 function ``fetch``, so ``medlab.data.fetch`` is the function, and
 ``python -m medlab.data.fetch`` still runs :func:`main`.
 
@@ -60,8 +60,9 @@ def fetch(name: str, progress: bool = True) -> Path:
     """Return a folder holding dataset ``name``'s verified files.
 
     Looks in the mirror, then the data directory, then downloads from the
-    official source. Raises :class:`DataNotAvailableError` with instructions
-    when none of these works, and :class:`ChecksumError` when a file is wrong.
+    official source. Raises :class:`~medlab.data.sources.DataNotAvailableError` with
+    instructions when none of these works, and :class:`~medlab.data.sources.ChecksumError`
+    when a file is wrong.
     """
     entry = registry.entry(name)
     source, folder, digests = None, None, None
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             flag = "" if entry.official else "  [not official]"
             print(f"{name:30s} {size}  {entry.licence}{flag}\n    {entry.title}")
         return 0
-    names = sorted(registry.REGISTRY) if args.all else args.names
+    names = registry.registry_names() if args.all else args.names
     if not names:
         parser.error("name at least one dataset, or pass --all")
     unknown = [n for n in names + args.optional if n not in registry.REGISTRY]

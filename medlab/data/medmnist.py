@@ -138,7 +138,9 @@ def load_splits(name: str, profile: Profile, seed: int = 0,
     evaluation splits ``profile.eval_size`` each (``None``: the whole split),
     sub-sampled stratified with ``seed``. ``transform`` (augmentation) is set
     on the training split only. For another size, pass
-    ``profile.with_overrides(train_size=...)``.
+    ``profile.with_overrides(train_size=...)``. "Your first classifier" loads
+    the splits by hand; this is introduced in the chapter "Classical ML vs deep
+    learning" (chapters/04_classical_vs_deep.ipynb).
     """
     return {
         split: MedMNISTDataset(name, split, seed=seed,

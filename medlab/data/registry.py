@@ -5,8 +5,8 @@ of MedMNIST files are the official ones from ``medmnist.INFO``. A dataset that
 is not the official release (the PneumoniaMNIST subset) is its own entry with
 ``official=False`` and says so wherever it is shown.
 
-:func:`entry` looks a dataset up by name; :func:`medlab.data.fetch` and
-:func:`medlab.data.describe` use it. ``python -m medlab.data.fetch --list``
+:func:`entry` looks a dataset up by name; :func:`~medlab.data.fetch.fetch` and
+:func:`~medlab.data.fetch.describe` use it. ``python -m medlab.data.fetch --list``
 prints the registry.
 
 Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).

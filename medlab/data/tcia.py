@@ -12,7 +12,7 @@ module) is rebuilt from a local copy with
 ``python -m data_scripts.build_tcia_manifest``.
 
 Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb),
-which shows an MR slice of this collection through :func:`medlab.data.fetch`.
+which shows an MR slice of this collection through :func:`~medlab.data.fetch.fetch`.
 """
 
 from __future__ import annotations

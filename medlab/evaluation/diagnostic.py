@@ -41,7 +41,7 @@ METRICS: tuple[str, ...] = (
 def check_binary(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Labels as 0/1 ints and positive-class scores; raises if they do not fit together.
 
-    Every function of :mod:`medlab.evaluation` starts with it: equal lengths,
+    Every function of ``medlab.evaluation`` starts with it: equal lengths,
     labels 0 or 1, and both classes present.
     """
     y = np.asarray(y_true).astype(int).ravel()
@@ -137,8 +137,7 @@ def diagnostic_report(y_true: np.ndarray, scores: np.ndarray, threshold: float =
     estimate = _weighted_metrics(y, s, np.ones((1, len(y))), threshold)[0]
     frame = pd.DataFrame({"estimate": estimate}, index=list(METRICS))
     if n_boot > 0:
-        boot = _weighted_metrics(y, s, _stratified_weights(y, n_boot, np.random.default_rng(seed)),
-                                 threshold)
+        boot = bootstrap_metrics(y, s, threshold, n_boot, seed).to_numpy()
         alpha = (1 - ci) / 2
         with warnings.catch_warnings():  # a measure undefined on every resample stays NaN
             warnings.simplefilter("ignore", RuntimeWarning)

@@ -1,0 +1,38 @@
+"""The book's data: one registry, verified files, and the datasets chapters train on.
+
+- :mod:`medlab.data.registry`: every dataset with its official source, checksums,
+  licence and citation; :mod:`medlab.data.tcia` adds the TCIA collection.
+- :mod:`medlab.data.fetch`: :func:`fetch` a verified folder from the mirror, the
+  data directory or the source; :func:`describe` an entry; and the command
+  ``python -m medlab.data.fetch``.
+- :mod:`medlab.data.download` and :mod:`medlab.data.sources`: checksums,
+  resumable downloads, data locations and the data layer's errors.
+- :mod:`medlab.data.medmnist`: MedMNIST-style archives as torch datasets, the
+  three splits sized by a profile, and the ImageFolder export.
+
+Everything a chapter needs is importable from here (``from medlab import data``;
+``data.fetch(...)``, ``data.MedMNISTDataset(...)``, ``data.load_splits(...)``).
+"""
+
+import warnings as _warnings
+
+# ``python -m medlab.data.fetch`` runs a module this package has already imported
+# (it exports that module's function ``fetch``); runpy warns about that, harmlessly.
+_warnings.filterwarnings("ignore", category=RuntimeWarning,
+                         message=r"'medlab\.data\.fetch' found in sys\.modules")
+
+from .download import file_digest, verify_file  # noqa: E402
+from .fetch import describe, fetch  # noqa: E402
+from .medmnist import (LABELS, SPLITS, MedMNISTDataset, export_imagefolder, load_arrays,  # noqa: E402
+                       load_splits, npz_path, stratified_indices, to_tensor)
+from .registry import REGISTRY, registry_names  # noqa: E402
+from .sources import (ChecksumError, DataError, DataNotAvailableError, DatasetEntry,  # noqa: E402
+                      DatasetFormatError, IncompleteDownloadError, RemoteFile, data_dir, mirror_dir)
+
+__all__ = [
+    "fetch", "describe", "file_digest", "verify_file", "data_dir", "mirror_dir", "REGISTRY",
+    "registry_names", "RemoteFile", "DatasetEntry", "DataError", "ChecksumError",
+    "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "SPLITS", "LABELS",
+    "npz_path", "load_arrays", "stratified_indices", "to_tensor", "MedMNISTDataset",
+    "load_splits", "export_imagefolder",
+]

@@ -1,0 +1,146 @@
+"""What a dataset is, where its files live, and what can go wrong getting them.
+
+- :class:`RemoteFile` and :class:`DatasetEntry`: the shape of one registry entry
+  (official URLs, checksums, sizes, licence, citation);
+- :func:`data_dir` and :func:`mirror_dir`: the two local places the data layer
+  looks (``$MEDLAB_DATA_DIR`` and the read-only mirror ``$MEDLAB_DATA_MIRROR``);
+- the data layer's errors, all under :class:`medlab.errors.MedlabError`.
+
+Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pooch
+
+from ..errors import MedlabError
+
+DATA_DIR_ENV = "MEDLAB_DATA_DIR"
+MIRROR_ENV = "MEDLAB_DATA_MIRROR"
+FETCH_COMMAND = "python -m medlab.data.fetch"
+
+
+class DataError(MedlabError, RuntimeError):
+    """Base class of the data layer's errors (a :class:`~medlab.errors.MedlabError`)."""
+
+
+class ChecksumError(DataError):
+    """A file's content does not match the checksum in the registry."""
+
+
+class DataNotAvailableError(DataError):
+    """A dataset is neither on disk nor downloadable right now."""
+
+
+class IncompleteDownloadError(DataError):
+    """The server closed the connection before the whole file arrived."""
+
+
+class DatasetFormatError(MedlabError, ValueError):
+    """A dataset file exists but does not hold what the book expects."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file of a dataset.
+
+    ``name`` is the path inside the dataset folder (and inside its mirror
+    folder); ``url`` is the official download address (``None`` when the file
+    has no public URL of its own, for example a redistributed subset).
+    At least one of ``sha256`` and ``md5`` is given; both are checked when both are.
+    """
+
+    name: str
+    url: str | None
+    sha256: str | None = None
+    md5: str | None = None
+    size: int | None = None
+
+    def __post_init__(self) -> None:
+        if not (self.sha256 or self.md5):
+            raise ValueError(f"{self.name}: a registry file needs a sha256 or md5 checksum")
+
+    @property
+    def known_hash(self) -> str:
+        """The checksum in pooch's ``"alg:hex"`` form (sha256 preferred)."""
+        return f"sha256:{self.sha256}" if self.sha256 else f"md5:{self.md5}"
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """A registry entry: what a dataset is, where it officially lives, how to cite it.
+
+    ``downloader``, when set, replaces the per-file download (TCIA serves a
+    series as one ZIP, see :func:`medlab.data.tcia.download`).
+    """
+
+    name: str
+    title: str
+    files: tuple[RemoteFile, ...]
+    licence: str
+    citation: str
+    homepage: str
+    official: bool = True
+    mirror_dir: str = ""
+    note: str = ""
+    downloader: Callable[["DatasetEntry", Path, bool], None] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    @property
+    def size(self) -> int:
+        """Total size in bytes, where the registry knows it."""
+        return sum(f.size or 0 for f in self.files)
+
+    def how_to_get(self) -> str:
+        """One paragraph telling a user how to obtain this dataset."""
+        urls = sorted({f.url for f in self.files if f.url})
+        where = (
+            f"download it (needs network access) with `{FETCH_COMMAND} {self.name}`, or"
+            if urls or self.downloader
+            else "it has no public download of its own, so"
+        )
+        mirror = f"{self.mirror_dir}/" if self.mirror_dir else ""
+        return (
+            f"To get '{self.name}' ({self.title}): {where} set {MIRROR_ENV} to a "
+            f"mirror folder that holds {mirror}{self.files[0].name}"
+            + (f" (and the other {len(self.files) - 1} files)" if len(self.files) > 1 else "")
+            + "."
+        )
+
+
+def data_dir() -> Path:
+    """The folder downloads go to: ``$MEDLAB_DATA_DIR`` or the user's cache folder."""
+    env = os.environ.get(DATA_DIR_ENV)
+    return Path(env).expanduser() if env else Path(pooch.os_cache("medlab"))
+
+
+def mirror_dir() -> Path | None:
+    """The offline mirror named by ``$MEDLAB_DATA_MIRROR``, or ``None``."""
+    env = os.environ.get(MIRROR_ENV)
+    return Path(env).expanduser() if env else None
+
+
+def absolute_env_paths() -> None:
+    """Make ``$MEDLAB_DATA_DIR`` and ``$MEDLAB_DATA_MIRROR`` absolute, from the current folder.
+
+    A notebook runs in its own folder, so a relative path that was right for
+    the command that started it would point elsewhere inside the kernel; the
+    runner (``python -m medlab.run``) calls this before it starts one.
+    """
+    for var in (DATA_DIR_ENV, MIRROR_ENV):
+        value = os.environ.get(var)
+        if value and not Path(value).expanduser().is_absolute():
+            os.environ[var] = str(Path(value).expanduser().resolve())
+
+
+__all__ = [
+    "DATA_DIR_ENV", "MIRROR_ENV", "FETCH_COMMAND", "DataError", "ChecksumError",
+    "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "RemoteFile",
+    "DatasetEntry", "data_dir", "mirror_dir", "absolute_env_paths",
+]
