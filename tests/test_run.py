@@ -92,3 +92,12 @@ def test_outside_the_book_is_a_clear_error(tmp_path):
     assert isinstance(info.value, FileNotFoundError) and isinstance(info.value, MedlabError)
     (tmp_path / "_toc.yml").write_text("root: intro\n")
     assert find_root(tmp_path / "sub") == tmp_path.resolve()
+
+
+def test_git_commit_from_the_environment_wins(monkeypatch, tmp_path):
+    from medlab.book import run
+
+    monkeypatch.setenv(run.GIT_COMMIT_ENV, "abc123")
+    assert run._git(tmp_path)["commit"] == "abc123"
+    monkeypatch.delenv(run.GIT_COMMIT_ENV)
+    assert run._git(tmp_path)["commit"] == "unknown"  # tmp_path is no repository

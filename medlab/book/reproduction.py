@@ -108,7 +108,8 @@ def reproduction_table(root: Path) -> str:
         runs = {paper: _record(root, comp.chapter, paper) for paper in (False, True)}
         groups = {paper: (r or {}).get("metrics", {}).get(comp.metrics, {}) for paper, r in runs.items()}
         for metric, label, published in (("auc", "AUC", pub["auc"]), ("accuracy", "ACC", pub["accuracy"])):
-            cells = [mean_sd_ci(_values(groups[p], metric)) if runs[p] else "not run" for p in (False, True)]
+            cells = [("not run" if not runs[p] else mean_sd_ci(_values(groups[p], metric))
+                      if groups[p] else "not in this profile") for p in (False, True)]
             lines.append(f"| {comp.dataset}, {comp.method} [{i}] | {label} | {published:.3f} | "
                          f"{cells[0]} | {cells[1]} |")
         lines.append(f"| | run | MedMNIST v2 | {_run_text(runs[False], current)} | "

@@ -56,10 +56,12 @@ class ChapterRunError(MedlabError, RuntimeError):
 
 
 GIT_COMMIT_ENV = "MEDLAB_GIT_COMMIT"
-"""Commit to record when the tree being run is a copy without ``.git``."""
+"""Commit to record when the tree being run is a copy (e.g. sent to a GPU machine); it wins over ``.git``."""
 
 
 def _git(root: Path) -> dict[str, Any]:
+    if os.environ.get(GIT_COMMIT_ENV):  # the sender of a copied tree knows its commit better than a stray .git
+        return {"commit": os.environ[GIT_COMMIT_ENV], "dirty": None, "source": "environment"}
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                                 text=True, check=True).stdout.strip()
@@ -67,9 +69,7 @@ def _git(root: Path) -> dict[str, Any]:
                                     capture_output=True, text=True, check=True).stdout.strip())
         return {"commit": commit, "dirty": dirty}
     except (OSError, subprocess.CalledProcessError):
-        # A copy of the tree without .git (e.g. sent to a GPU machine): the sender may say which commit it is.
-        return {"commit": os.environ.get(GIT_COMMIT_ENV, "unknown"), "dirty": None,
-                "source": "environment" if os.environ.get(GIT_COMMIT_ENV) else "unavailable"}
+        return {"commit": "unknown", "dirty": None, "source": "unavailable"}
 
 
 def _scrub(nb: nbformat.NotebookNode, chapter: Path) -> None:
