@@ -218,10 +218,17 @@ def read_pixels(source: PathLike | Dataset, plugin: str | None = None) -> np.nda
         ds, name = read_dataset(source), _label(source)
     if not _has_pixels(ds):
         sop = ds.get("SOPClassUID")
+        kind = f"SOP class {getattr(sop, 'name', sop or '?')}"
+        if "Rows" in ds or "Image Storage" in str(getattr(sop, "name", "")):
+            raise MissingPixelDataError(
+                f"{name}: no Pixel Data element, although the header describes an image "
+                f"({kind}): the file was probably cut before its pixel data (an "
+                "interrupted copy) or exported without it. Copy it again from its source."
+            )
         raise MissingPixelDataError(
-            f"{name}: no Pixel Data element (SOP class {getattr(sop, 'name', sop or '?')}). "
-            "It is a header-only or non-image object: read its header with "
-            "read_dataset(..., stop_before_pixels=True), or find the image file it refers to."
+            f"{name}: no Pixel Data element ({kind}). It is a header-only or non-image "
+            "object: read its header with read_dataset(..., stop_before_pixels=True), "
+            "or find the image file it refers to."
         )
     meta = getattr(ds, "file_meta", None)
     if meta is None or "TransferSyntaxUID" not in meta:

@@ -32,7 +32,8 @@ from pathlib import Path
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
-from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian,
+                         ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 
 from .errors import FileAccessError, NotDicomError, TruncatedFileError
 
@@ -91,19 +92,22 @@ def _truncated(path: Path, detail: str) -> TruncatedFileError:
     return TruncatedFileError(f"{path.name}: the file is truncated ({detail}). {_AGAIN}")
 
 
-def _check_complete(ds: Dataset, path: Path, size: int, whole: bool) -> None:
+def _check_complete(ds: Dataset, path: Path, size: int | None, whole: bool) -> None:
     """Raise :class:`TruncatedFileError` if an element runs past the end of the file.
 
     Deferred elements are not read: their offset plus declared length is
     compared with the file size. Elements already read are compared with
     their declared length. When the ``whole`` file was parsed, fewer than 8
     bytes after the last element are the start of an element cut off in its
-    header (pydicom stops there silently).
+    header (pydicom stops there silently). ``size`` is ``None`` for a deflated
+    data set, whose offsets are not those of the file: only the values read
+    are compared with their declared lengths.
     """
     tags = list(ds.keys())
     last = ds.get_item(tags[-1], keep_deferred=True) if tags else None
     tell, length = getattr(last, "value_tell", None), getattr(last, "length", None)
-    if whole and tell is not None and length is not None and length != _UNDEFINED:
+    if (whole and size is not None and tell is not None and length is not None
+            and length != _UNDEFINED):
         rest = size - (tell + length)
         if 0 < rest < 8:
             raise _truncated(path, f"{size} bytes; the last {rest} byte(s) are the start "
@@ -115,7 +119,8 @@ def _check_complete(ds: Dataset, path: Path, size: int, whole: bool) -> None:
             continue
         value = getattr(raw, "value", None)
         tell = getattr(raw, "value_tell", None)
-        short = ((value is None and tell is not None and tell + length > size)
+        short = ((value is None and tell is not None and size is not None
+                  and tell + length > size)
                  or (isinstance(value, (bytes, bytearray)) and len(value) < length))
         if short:
             keyword = pydicom.datadict.keyword_for_tag(tag) or str(tag)
@@ -170,6 +175,11 @@ def read_dataset(path: PathLike, stop_before_pixels: bool = False,
             f"{path.name}: the file cannot be parsed ({type(exc).__name__}: {exc}); it is "
             f"probably truncated or corrupt. {_AGAIN}"
         ) from exc
+    syntax = getattr(ds, "file_meta", Dataset()).get("TransferSyntaxUID")
+    if lazy and syntax == DeflatedExplicitVRLittleEndian:
+        # a deflated data set is read from a decompressed copy: deferred values
+        # would be looked up at the wrong place in the file, so read it whole
+        return read_dataset(path, stop_before_pixels, lazy=False)
     eof = [n for n in notes if any(w in n.lower() for w in _EOF_WORDS)]
     if eof:
         raise _truncated(path, f"{size} bytes; pydicom: {eof[0].split(' in file ')[0]}")
@@ -181,7 +191,8 @@ def read_dataset(path: PathLike, stop_before_pixels: bool = False,
         )
     if len(ds) == 0:
         raise _truncated(path, f"{size} bytes; nothing after the file meta header")
-    _check_complete(ds, path, size, whole=not stop_before_pixels)
+    deflated = syntax == DeflatedExplicitVRLittleEndian  # sizes are of the inflated data
+    _check_complete(ds, path, None if deflated else size, whole=not stop_before_pixels)
     return ds
 
 
