@@ -1,6 +1,6 @@
 """Every error the DICOM helpers raise on purpose, in one place.
 
-Two families, both under :class:`medlab.errors.MedlabError`:
+Two families, both under ``medlab.errors.MedlabError``:
 
 - :class:`DicomError` (also a ``RuntimeError``, as before the consolidation):
   reading files, pixel data, folders and series;
@@ -9,7 +9,7 @@ Two families, both under :class:`medlab.errors.MedlabError`:
 Each message names the file (or folder) and says how to fix the problem.
 A batch reader (:func:`medlab.dicom.load_folder`,
 :func:`medlab.dicom.headers_frame`, :func:`medlab.dicom.deid.deidentify_folder`)
-does not raise these for one bad file: it records a :class:`medlab.errors.Skipped`
+does not raise these for one bad file: it records a ``medlab.errors.Skipped``
 with the error's class name and goes on.
 
 Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).

@@ -1,7 +1,7 @@
 """Whole folders: one table of headers, or every image, with bad files reported.
 
 A batch never stops for one bad file: a file that cannot be read is left out
-and reported as a :class:`medlab.errors.Skipped` (its path relative to the
+and reported as a ``medlab.errors.Skipped`` (its path relative to the
 folder, the reason, the error's class name). A folder that cannot be read at
 all is an error (:class:`~medlab.dicom.errors.FolderError`), never an empty
 result; a sub-folder that cannot be listed is reported as skipped.
@@ -128,7 +128,7 @@ def headers_frame(folder: PathLike, keywords: Sequence[str] = HEADER_KEYWORDS,
     Pixel data is not decoded, but every file is checked for truncation
     (including inside its pixel data, from the element's length). Files that
     cannot be read are skipped: ``df.attrs["skipped"]`` is a list of
-    :class:`medlab.errors.Skipped`. Columns ``file`` (relative path),
+    ``medlab.errors.Skipped``. Columns ``file`` (relative path),
     ``has_pixels`` and ``TransferSyntax`` come first.
 
     Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).

@@ -119,10 +119,9 @@ def _expected_shape(ds: Dataset, name: str) -> tuple[int, ...]:
 
 def _mismatch(name: str, what: str) -> HeaderMismatchError:
     return HeaderMismatchError(
-        f"{name}: the header disagrees with the pixel data ({what}). Reading it would "
-        "give a wrongly shaped image; export the file again from its source, or fix "
-        "the header (Rows, Columns, NumberOfFrames, SamplesPerPixel, BitsAllocated) "
-        "if you know the right values."
+        f"{name}: the header disagrees with the pixel data ({what}), so the image would "
+        "come out wrongly shaped. Export the file again, or correct Rows, Columns, "
+        "NumberOfFrames, SamplesPerPixel or BitsAllocated if you know the right values."
     )
 
 
@@ -144,10 +143,11 @@ def _check_native_length(ds: Dataset, name: str) -> None:
         return
     dims = "x".join(str(s) for s in shape)
     what = f"{dims} pixels of {bits} bits need {expected} bytes, {keyword} holds {actual}"
-    if actual > expected:
-        what += (f"; if you have checked that the {actual - expected} extra bytes are "
-                 "padding (PS3.5 8.1.1 allows one), keep the first "
-                 f"{expected}: ds.{keyword} = ds.{keyword}[:{expected}]")
+    row = _int(ds, "Columns", name) * _int(ds, "SamplesPerPixel", name) * max(1, bits // 8)
+    if expected < actual <= expected + 2 * row:  # a little more: padding, or Columns off by one
+        what += (f"; if the {actual - expected} extra bytes are padding (PS3.5 8.1.1 "
+                 f"allows one), keep the first {expected}: "
+                 f"ds.{keyword} = ds.{keyword}[:{expected}]")
     raise _mismatch(name, what)
 
 

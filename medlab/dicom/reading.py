@@ -158,9 +158,9 @@ def read_dataset(path: PathLike, stop_before_pixels: bool = False,
             bare = _read_bare(path, lazy, stop_before_pixels)
             if bare is None:
                 raise NotDicomError(
-                    f"{path.name}: not a DICOM file (no 'DICM' prefix and no DICOM data set "
-                    f"at its start: {exc}). Remove it from the folder, or check that it is "
-                    "not a compressed archive (.zip, .gz) of DICOM files."
+                    f"{path.name}: not a DICOM file (no 'DICM' prefix, and no DICOM data set "
+                    "at its start). Remove it from the folder, or check that it is not a "
+                    "compressed archive (.zip, .gz) of DICOM files."
                 ) from exc
             ds, notes = bare
     except PermissionError as exc:

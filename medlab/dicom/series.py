@@ -35,7 +35,8 @@ class Volume:
     (0, 0, 0); ``direction`` is a 3x3 matrix whose columns are the unit vectors
     of the x (along a row), y (down a column) and z (slice normal) axes in LPS.
 
-    Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
+    Introduced in the chapters "Imaging modalities" (chapters/01_imaging_modalities.ipynb)
+    and "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
     """
 
     array: np.ndarray
@@ -164,7 +165,9 @@ def load_series(folder: PathLike | Iterable[PathLike], rescale: bool = True,
     without ImagesInAcquisition, looks complete and cannot be detected; nor can
     slices lost from a series whose numbering has gaps of its own.
 
-    Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
+    Introduced in the chapters "Imaging modalities" (chapters/01_imaging_modalities.ipynb),
+    which uses it, and "DICOM in practice" (chapters/02_dicom_in_practice.ipynb), which
+    explains it.
     """
     where, paths = _series_files(folder)
     if not paths:
@@ -282,7 +285,7 @@ def to_nifti(volume: Volume, path: PathLike) -> Path:
 
     NIfTI stores data as ``(x, y, z)``, so the ``(z, y, x)`` array is
     transposed. A name ending in ``.gz`` is gzip-compressed. The file appears
-    whole or not at all (:func:`medlab.io.atomic_write_bytes`).
+    whole or not at all (``medlab.io.atomic_write_bytes``).
 
     Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
     """

@@ -8,14 +8,14 @@ shows an attribute's value before and after), to a file
 :func:`find_phi` checks afterwards that none of a list of known identifying
 strings survived anywhere, nested sequences and private tags included.
 
-Modules: :mod:`~medlab.dicom.deid.table` (Table E.1-1 as data),
-:mod:`~medlab.dicom.deid.values` (UIDs, pseudonyms, dates),
-:mod:`~medlab.dicom.deid.walker` (the rules, element by element),
-:mod:`~medlab.dicom.deid.core` (one dataset), :mod:`~medlab.dicom.deid.phi`
-(the check), :mod:`~medlab.dicom.deid.files` and
-:mod:`~medlab.dicom.deid.folder` (atomic, verified writes; one release per
-folder). Errors are in :mod:`medlab.dicom.errors` (all :class:`DeidError`,
-a :class:`medlab.errors.MedlabError` and a ``ValueError``).
+Modules: ``medlab.dicom.deid.table`` (Table E.1-1 as data),
+``medlab.dicom.deid.values`` (UIDs, pseudonyms, dates),
+``medlab.dicom.deid.walker`` (the rules, element by element),
+``medlab.dicom.deid.core`` (one dataset), ``medlab.dicom.deid.phi``
+(the check), ``medlab.dicom.deid.files`` and
+``medlab.dicom.deid.folder`` (atomic, verified writes; one release per
+folder). Errors are in ``medlab.dicom.errors`` (all :class:`DeidError`,
+a ``medlab.errors.MedlabError`` and a ``ValueError``).
 
 The table
     :data:`ANNEX_E` maps each tag of Table E.1-1 to its action code, read from
@@ -130,13 +130,37 @@ from __future__ import annotations
 
 from ..errors import (BurnedInAnnotationError, DeidError, HollowOutputError, OutputPathError,
                       ReleaseMismatchError, UnreadableDicomError, UnsupportedObjectError)
-from .core import BURNED_IN_MODALITIES, DeidReport, action_table, deidentify
-from .files import deidentify_file, read_dicom
-from .folder import MANIFEST, FolderReport, deidentify_folder
+from . import core as _core
+from . import folder as _folder
+from . import table as _table
+from . import values as _values
+from .core import DeidReport, action_table, deidentify
+from .files import deidentify_file
+from .folder import FolderReport, deidentify_folder
 from .phi import find_phi
-from .table import (ANNEX_E, ANNEX_E_REPEATING, COMPOUND_CHOICE, STANDARD_EDITION,
-                    annex_e_code, annex_e_table)
-from .values import FREE_TEXT_VRS, UID_PREFIX, pseudonym, remap_uid, shift_date
+from .table import annex_e_code, annex_e_table
+from .values import pseudonym, remap_uid, shift_date
+
+# The data, restated here so that the API page documents it.
+ANNEX_E: dict[int, str] = _table.ANNEX_E
+"""The Basic Profile column of Table E.1-1, mapping a tag (``0x00100010``) to its code."""
+ANNEX_E_REPEATING: dict[tuple[int, int], str] = _table.ANNEX_E_REPEATING
+"""The repeating-group rows of Table E.1-1 as ``(tag, mask) -> code``; a tag ``t``
+matches a row when ``t & mask == tag``."""
+COMPOUND_CHOICE: dict[str, str] = _table.COMPOUND_CHOICE
+"""What this package does for each compound code of Table E.1-1."""
+STANDARD_EDITION: str = _table.STANDARD_EDITION
+"""Edition of DICOM PS3.15 whose Table E.1-1 :data:`ANNEX_E` holds."""
+BURNED_IN_MODALITIES: frozenset[str] = _core.BURNED_IN_MODALITIES
+"""Modalities flagged when ``BurnedInAnnotation`` is missing: ultrasound, secondary
+capture, external-camera photography, endoscopy and "other" often carry names,
+dates or measurements drawn into the pixels."""
+FREE_TEXT_VRS: frozenset[str] = _values.FREE_TEXT_VRS
+"""Value representations of names and narrative text, emptied outside Table E.1-1."""
+UID_PREFIX: str = _values.UID_PREFIX
+"""Root of the new UIDs (pydicom's; an institution would use its own)."""
+MANIFEST: str = _folder.MANIFEST
+"""The release manifest :func:`deidentify_folder` keeps in its output folder."""
 
 __all__ = [
     "ANNEX_E", "ANNEX_E_REPEATING", "BURNED_IN_MODALITIES", "COMPOUND_CHOICE",
@@ -144,6 +168,6 @@ __all__ = [
     "BurnedInAnnotationError", "DeidError", "DeidReport", "FolderReport",
     "HollowOutputError", "OutputPathError", "ReleaseMismatchError", "UnreadableDicomError",
     "UnsupportedObjectError", "action_table", "annex_e_code", "annex_e_table", "deidentify",
-    "deidentify_file", "deidentify_folder", "find_phi", "pseudonym", "read_dicom",
+    "deidentify_file", "deidentify_folder", "find_phi", "pseudonym",
     "remap_uid", "shift_date",
 ]

@@ -6,11 +6,11 @@
   (:class:`~medlab.dicom.errors.UnsupportedObjectError`).
 - The output is written to a hidden ``.part`` sibling, read back and checked
   (it must parse, and hold exactly as many pixel-data bytes as the input),
-  and only then moved into place (:func:`medlab.io.atomic_path`). A failed
+  and only then moved into place (``medlab.io.atomic_path``). A failed
   check raises :class:`~medlab.dicom.errors.HollowOutputError` and leaves
   nothing behind, so a "written" file is never a hollow one.
 - :func:`deidentify_folder` removes the ``.part`` leftovers of an interrupted
-  run (:func:`medlab.io.remove_stale_parts`) and records the release in a
+  run (``medlab.io.remove_stale_parts``) and records the release in a
   small manifest, ``.medlab-deid-release.json``: a key check value of the
   salt (an HMAC of a fixed text, not the salt), the profile and options. A
   later run into the same folder must use the same salt and options
@@ -41,7 +41,7 @@ _ENCAPSULATED_DOCUMENT = 0x00420011
 
 
 # -------------------------------------------------------------------------- reading
-def read_dicom(path: str | os.PathLike[str]) -> Dataset:
+def _read_dicom(path: str | os.PathLike[str]) -> Dataset:
     """Read a DICOM file for de-identification, refusing anything incomplete.
 
     The checks of :func:`medlab.dicom.read_dataset` apply (not DICOM,
@@ -49,8 +49,6 @@ def read_dicom(path: str | os.PathLike[str]) -> Dataset:
     accepted when it starts with a group 0002/0008 element); de-identification
     adds one: an image must still have its pixel data. Raises
     :class:`UnreadableDicomError` (the message names the file).
-
-    Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
     """
     path = Path(path)
     try:
@@ -84,7 +82,7 @@ def _refuse_unsupported(ds: Dataset, src: Path) -> None:
 
 def _deidentify_path(src: Path, salt: str, offset: int | None,
                      allow: bool) -> tuple[Dataset, DeidReport, Dataset]:
-    ds = read_dicom(src)
+    ds = _read_dicom(src)
     _refuse_unsupported(ds, src)
     try:
         out, report = deidentify(ds, salt=salt, date_offset_days=offset,
@@ -183,4 +181,4 @@ def deidentify_file(src: str | os.PathLike[str], dst: str | os.PathLike[str], *,
     return report
 
 
-__all__ = ["deidentify_file", "read_dicom"]
+__all__ = ["deidentify_file"]

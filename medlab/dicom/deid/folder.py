@@ -32,7 +32,7 @@ MANIFEST = ".medlab-deid-release.json"
 class FolderReport:
     """What :func:`deidentify_folder` did: files written, files skipped and why.
 
-    ``skipped`` holds one :class:`medlab.errors.Skipped` per file left out
+    ``skipped`` holds one ``medlab.errors.Skipped`` per file left out
     (path relative to the source folder); ``flags`` the warnings to read per
     source file; ``sources`` maps each written file to its source;
     ``stale_parts_removed`` counts the ``.part`` leftovers of an interrupted
@@ -177,7 +177,7 @@ def deidentify_folder(src_dir: str | os.PathLike[str],
 
     Files that are not DICOM, are truncated, are refused (burned-in text, a
     DICOMDIR, an encapsulated document) or fail for any other reason are
-    skipped and listed in ``report.skipped`` (:class:`medlab.errors.Skipped`);
+    skipped and listed in ``report.skipped`` (``medlab.errors.Skipped``);
     the batch never stops for one bad file, and every written file has been
     read back and checked. Output names carry no original name:
     ``study-<h>/series-<h>/<h>.dcm`` where each ``<h>`` is a hash of the new
