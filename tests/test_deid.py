@@ -28,7 +28,7 @@ from pydicom.uid import CTImageStorage
 from medlab.dicom import deid
 from medlab.dicom.deid import files as deid_files
 from medlab.dicom.deid.table import _name, _resolve
-from medlab.errors import MedlabError, Skipped
+from medlab.errors import Skipped
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*nvImageCodec.*:UserWarning"),

@@ -13,7 +13,7 @@ from pydicom.data import get_testdata_file
 
 from medlab import dicom
 from medlab.dicom import pixels
-from medlab.errors import MedlabError, Skipped
+from medlab.errors import Skipped
 
 
 def _testfile(name: str) -> Path:

@@ -118,6 +118,7 @@ def test_every_encoding_is_written_whole(name, tmp_path):
     assert after.PixelData == before.PixelData
     np.testing.assert_array_equal(after.pixel_array, before.pixel_array)
     assert after.PatientIdentityRemoved == "YES"
+    assert len(after.DeidentificationMethod) <= 64  # VR LO
 
 
 def test_an_output_without_its_pixels_is_never_written(tmp_path, monkeypatch):

@@ -254,7 +254,7 @@ def read_pixels(source: PathLike | Dataset, plugin: str | None = None) -> np.nda
         ) from exc
     except Exception as exc:  # noqa: BLE001 - decoders raise RuntimeError, ValueError, ...
         lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        detail = " ".join(lines).replace(": ", ": ", 1) if lines else type(exc).__name__
+        detail = " ".join(lines) if lines else type(exc).__name__
         raise PixelDecodeError(
             f"{name}: the pixel data ('{ts.name}') cannot be decoded ({detail[:400]}). "
             "The stream is corrupt or unusual: copy the file again from its source, or "

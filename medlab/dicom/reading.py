@@ -45,8 +45,9 @@ DEFER_SIZE = "64 KB"
 # The first bytes of a data set stored without preamble: group 0002 or 0008,
 # little or big endian.
 _BARE_STARTS = (b"\x08\x00", b"\x02\x00", b"\x00\x08", b"\x00\x02")
-# Warnings pydicom gives instead of raising when the file ends too early.
-_EOF_WORDS = ("end of file", "eof", "delimiter", "unexpected end")
+# Warnings pydicom gives instead of raising when the file ends too early
+# ("End of file reached before delimiter ...", "Unexpected end of file ...").
+_EOF_WORDS = ("end of file",)
 _UNDEFINED = 0xFFFFFFFF
 _AGAIN = "Copy or download the file again from its source; a partial file cannot be repaired."
 

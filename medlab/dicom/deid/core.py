@@ -79,7 +79,7 @@ class DeidReport:
 
 def _method(offset: int | None) -> str:
     dates = "dates shifted" if offset is not None else "dates removed"
-    return f"medlab.dicom.deid PS3.15 Annex E Basic; {dates}; UIDs remapped"
+    return f"medlab.dicom.deid PS3.15 Annex E Basic Profile; {dates}"  # LO: 64 at most
 
 
 def _code_item(value: str, meaning: str) -> Dataset:
