@@ -223,8 +223,9 @@ def run_corpus(mirror: bool = True, damaged: bool = True,
     tally = Tally()
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="dicom_corpus_", dir=workdir) as tmp:
-        parts = {name: (root, sorted(p for p in root.rglob("*") if p.is_file()), {})
-                 for name, root in roots.items()}
+        parts: dict[str, tuple[Path, list[Path], dict[Path, tuple[Path, str]]]] = {
+            name: (root, sorted(p for p in root.rglob("*") if p.is_file()), {})
+            for name, root in roots.items()}
         if damaged:
             made = make_damaged(roots, Path(tmp) / "damaged")
             parts["damaged"] = (Path(tmp) / "damaged", sorted(made), made)
@@ -237,7 +238,7 @@ def run_corpus(mirror: bool = True, damaged: bool = True,
                               originals.get(path))
                 _run_folder(tally, name, root, files)
             seconds[name] = round(time.perf_counter() - start, 1)
-    totals = {s: Counter() for s in STAGES}
+    totals: dict[str, Counter] = {s: Counter() for s in STAGES}
     for stages in tally.counts.values():
         for stage, counter in stages.items():
             totals[stage].update(counter)

@@ -32,9 +32,9 @@ Action codes (PS3.15 E.1.1)
     another one, consistently within the set of instances; ``K`` keep;
     ``C`` clean (replace with values of similar meaning known to carry no
     identity: used by the options, never by this package, which removes
-    instead). The
-    compound codes leave a choice to the implementer; this package takes the
-    strictest choice that keeps the output useful (:data:`COMPOUND_CHOICE`):
+    instead). The compound codes leave a choice to the implementer; this
+    package takes the strictest choice that keeps the output useful
+    (:data:`COMPOUND_CHOICE`):
     ``X/Z``, ``X/D``, ``X/Z/D`` -> ``X`` (remove); ``Z/D`` -> ``Z`` (empty),
     except Patient ID, which gets a salted pseudonym (``D``) so that the
     studies of one patient stay linked; ``X/Z/U*`` (Referenced Image Sequence,

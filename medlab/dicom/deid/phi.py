@@ -34,11 +34,11 @@ def find_phi(ds: Dataset, values: Iterable[str]) -> list[str]:
         if value is None:
             return False
         if isinstance(value, (bytes, bytearray)):
-            low = bytes(value).lower()
-            return any(n in low for n in byte_needles)
+            raw = bytes(value).lower()
+            return any(n in raw for n in byte_needles)
         if isinstance(value, str):
-            low = value.lower()
-            return any(n in low for n in needles)
+            text = value.lower()
+            return any(n in text for n in needles)
         if isinstance(value, (list, tuple)) or type(value).__name__ == "MultiValue":
             return any(contains(v) for v in value)
         return contains(str(value))
