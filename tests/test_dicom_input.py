@@ -93,6 +93,21 @@ def test_a_file_cut_inside_an_element_header_is_truncated(tmp_path):
         dicom.read_dataset(bad)
 
 
+def test_an_invalid_value_representation_is_a_corrupt_file(tmp_path):
+    data = bytearray(_testfile("CT_small.dcm").read_bytes())
+    at = data.index(b"\x20\x00\x0e\x00UI")  # SeriesInstanceUID, explicit VR
+    data[at + 4:at + 6] = b"\x55\xba"  # a flipped VR, as a bad disk or copy leaves it
+    bad = tmp_path / "flipped.dcm"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(dicom.CorruptFileError, match=r"flipped.dcm: element \(0020,000E\) "
+                                                     "has the invalid value representation"):
+        dicom.read_dataset(bad)
+    with pytest.raises(deid.UnreadableDicomError, match="flipped.dcm"):
+        deid.deidentify_file(bad, tmp_path / "out.dcm", salt="k")
+    assert not (tmp_path / "out.dcm").exists()
+    assert issubclass(dicom.TruncatedFileError, dicom.CorruptFileError)
+
+
 # ------------------------------------------------------------- decoders and headers
 def test_corrupt_streams_and_incomplete_headers_raise_typed_errors(tmp_path):
     with pytest.raises(dicom.PixelDecodeError, match="JPEG-lossy.dcm.*cannot be decoded"):

@@ -37,7 +37,8 @@ from . import pixels as _pixels
 from .compare import compare_loaders, load_series_monai
 from .display import (describe_array, describe_image, for_display, pixel_spacing,
                       to_modality_units, to_rgb, window)
-from .errors import (DecoderMissingError, DicomError, FileAccessError, FolderError,
+from .errors import (CorruptFileError, DecoderMissingError, DicomError, FileAccessError,
+                     FolderError,
                      HeaderMismatchError, InconsistentSeriesError, MalformedGeometryError,
                      MissingPixelDataError, MissingSliceError, NotDicomError,
                      PixelDecodeError, SeriesError, TruncatedFileError, UnevenSpacingError)
@@ -57,7 +58,8 @@ PLUGIN_PACKAGES: dict[str, str] = _pixels.PLUGIN_PACKAGES
 """The ``pip install`` names of each pydicom decoding plugin, for error messages."""
 
 __all__ = [
-    "DicomError", "NotDicomError", "FileAccessError", "FolderError", "TruncatedFileError",
+    "DicomError", "NotDicomError", "FileAccessError", "FolderError", "CorruptFileError",
+    "TruncatedFileError",
     "MissingPixelDataError", "DecoderMissingError", "PixelDecodeError",
     "HeaderMismatchError", "SeriesError", "MissingSliceError", "UnevenSpacingError",
     "InconsistentSeriesError", "MalformedGeometryError",

@@ -42,7 +42,11 @@ class FolderError(DicomError):
     """A folder to read is missing, is not a folder, or cannot be listed."""
 
 
-class TruncatedFileError(DicomError):
+class CorruptFileError(DicomError):
+    """The file's structure is broken (an element with an invalid value representation)."""
+
+
+class TruncatedFileError(CorruptFileError):
     """The file ends before the data it declares (an interrupted copy or download)."""
 
 
@@ -123,7 +127,8 @@ class HollowOutputError(DeidError):
 
 
 __all__ = [
-    "DicomError", "NotDicomError", "FileAccessError", "FolderError", "TruncatedFileError",
+    "DicomError", "NotDicomError", "FileAccessError", "FolderError", "CorruptFileError",
+    "TruncatedFileError",
     "MissingPixelDataError", "DecoderMissingError", "PixelDecodeError",
     "HeaderMismatchError", "SeriesError", "MissingSliceError", "UnevenSpacingError",
     "InconsistentSeriesError", "MalformedGeometryError",

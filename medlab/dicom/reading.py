@@ -32,10 +32,11 @@ from pathlib import Path
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
+from pydicom.valuerep import VR
 from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian,
                          ExplicitVRLittleEndian, ImplicitVRLittleEndian)
 
-from .errors import FileAccessError, NotDicomError, TruncatedFileError
+from .errors import CorruptFileError, FileAccessError, NotDicomError, TruncatedFileError
 
 PathLike = str | os.PathLike
 
@@ -49,6 +50,7 @@ _BARE_STARTS = (b"\x08\x00", b"\x02\x00", b"\x00\x08", b"\x00\x02")
 # ("End of file reached before delimiter ...", "Unexpected end of file ...").
 _EOF_WORDS = ("end of file",)
 _UNDEFINED = 0xFFFFFFFF
+_VRS = frozenset(vr.value for vr in VR)
 _AGAIN = "Copy or download the file again from its source; a partial file cannot be repaired."
 
 
@@ -96,7 +98,9 @@ def _truncated(path: Path, detail: str) -> TruncatedFileError:
 def _check_complete(ds: Dataset, path: Path, size: int | None, whole: bool) -> None:
     """Raise :class:`TruncatedFileError` if an element runs past the end of the file.
 
-    Deferred elements are not read: their offset plus declared length is
+    An element whose value representation is not one of DICOM's is corrupt
+    (:class:`CorruptFileError`). Deferred elements are not read: their offset
+    plus declared length is
     compared with the file size. Elements already read are compared with
     their declared length. When the ``whole`` file was parsed, fewer than 8
     bytes after the last element are the start of an element cut off in its
@@ -113,6 +117,14 @@ def _check_complete(ds: Dataset, path: Path, size: int | None, whole: bool) -> N
         if 0 < rest < 8:
             raise _truncated(path, f"{size} bytes; the last {rest} byte(s) are the start "
                                    "of an element cut off in its header")
+    meta = getattr(ds, "file_meta", None)
+    for holder, tag in [*((meta, t) for t in (meta.keys() if meta is not None else ())),
+                        *((ds, t) for t in tags)]:
+        vr = getattr(holder.get_item(tag, keep_deferred=True), "VR", None)
+        if vr is not None and vr not in _VRS:
+            raise CorruptFileError(
+                f"{path.name}: element {pydicom.tag.Tag(tag)} has the invalid value "
+                f"representation {vr!r}; the file is corrupt from there on. {_AGAIN}")
     for tag in tags:
         raw = ds.get_item(tag, keep_deferred=True)
         length = getattr(raw, "length", None)

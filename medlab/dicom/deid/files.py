@@ -136,7 +136,15 @@ def _verify(written: Path, source: Dataset, name: str) -> None:
 
 def _write_verified(out: Dataset, dst: Path, source: Dataset, name: str) -> None:
     with atomic_path(dst) as tmp:
-        _save(out, tmp)
+        try:
+            _save(out, tmp)
+        except OSError:
+            raise  # the disk, not the data: full, read-only, ...
+        except Exception as exc:  # noqa: BLE001 - pydicom's writer raises many kinds
+            raise UnreadableDicomError(
+                f"{name}: the de-identified data set cannot be encoded "
+                f"({type(exc).__name__}: {exc}); the source file is probably corrupt. "
+                "Copy it again from its source.") from exc
         _verify(tmp, source, name)
 
 
