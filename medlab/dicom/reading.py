@@ -117,9 +117,8 @@ def _check_complete(ds: Dataset, path: Path, size: int | None, whole: bool) -> N
         if 0 < rest < 8:
             raise _truncated(path, f"{size} bytes; the last {rest} byte(s) are the start "
                                    "of an element cut off in its header")
-    meta = getattr(ds, "file_meta", None)
-    for holder, tag in [*((meta, t) for t in (meta.keys() if meta is not None else ())),
-                        *((ds, t) for t in tags)]:
+    meta: Dataset = getattr(ds, "file_meta", None) or Dataset()
+    for holder, tag in [*((meta, t) for t in meta.keys()), *((ds, t) for t in tags)]:
         vr = getattr(holder.get_item(tag, keep_deferred=True), "VR", None)
         if vr is not None and vr not in _VRS:
             raise CorruptFileError(
