@@ -25,7 +25,10 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.uid import CTImageStorage
 
-from medlab import deid
+from medlab.dicom import deid
+from medlab.dicom.deid import files as deid_files
+from medlab.dicom.deid.table import _name, _resolve
+from medlab.errors import Skipped
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:.*nvImageCodec.*:UserWarning"),
@@ -253,8 +256,8 @@ def test_no_injected_phi_survives(file_no, name, path, tmp_path, load_image) -> 
     for tag, code in deid.ANNEX_E.items():
         if tag not in ds or tag >> 16 in (0x0000, 0x0002, 0x0004):
             continue
-        action = rep.paths[deid._name(pydicom.tag.Tag(tag))]
-        resolved = deid._resolve(tag, code)
+        action = rep.paths[_name(pydicom.tag.Tag(tag))]
+        resolved = _resolve(tag, code)
         assert action == resolved or (resolved == "D" and action in ("Z", "X", "U")), \
             (hex(tag), code, action)
         if action == "X":
@@ -469,15 +472,17 @@ def test_folder_skips_bad_files_and_reports(tmp_path) -> None:
     _make_folder(src)
     report = deid.deidentify_folder(src, dst, salt=SALT)
     assert len(report.written) == 3
-    skipped = {p.name: why for p, why in report.skipped}
+    assert all(isinstance(s, Skipped) for s in report.skipped)
+    skipped = {Path(s.path).name: s.reason for s in report.skipped}
     assert set(skipped) == {"notes.txt", "cut_pixels.dcm", "cut_header.dcm", "burned.dcm",
                             "mr0.dcm"}
     assert "same SOP Instance UID as DOE_JANE_19500101/MR_small.dcm" in skipped["mr0.dcm"]
     assert "not a DICOM file" in skipped["notes.txt"]
     assert "truncated" in skipped["cut_pixels.dcm"]
     assert "BurnedInAnnotation" in skipped["burned.dcm"]
-    outputs = sorted(p for p in dst.rglob("*") if p.is_file())
+    outputs = sorted(p for p in dst.rglob("*") if p.is_file() and p.name != deid.MANIFEST)
     assert outputs == sorted(report.written)  # no temporary files left behind
+    assert (dst / deid.MANIFEST).is_file()
     for path in outputs:  # no original name, patient name or date in the output names
         rel = path.relative_to(dst).as_posix()
         assert "DOE" not in rel and "1950" not in rel and "CT_small" not in rel
@@ -506,11 +511,11 @@ def test_nothing_half_written_on_error(tmp_path, monkeypatch) -> None:
     out_dir.mkdir()
     (out_dir / "old.dcm").write_bytes(b"previous release")
 
-    def failing_save(ds, fh):
-        fh.write(b"\x00" * 1000)  # part of a file, then the disk "fills up"
+    def failing_save(ds, target):
+        Path(target).write_bytes(b"\x00" * 1000)  # part of a file, then the disk "fills up"
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(deid, "_save", failing_save)
+    monkeypatch.setattr(deid_files, "_save", failing_save)
     with pytest.raises(OSError):
         deid.deidentify_file(src, out_dir / "new.dcm", salt=SALT)
     with pytest.raises(OSError):
@@ -522,8 +527,8 @@ def test_nothing_half_written_on_error(tmp_path, monkeypatch) -> None:
     folder.mkdir()
     (folder / "a.dcm").write_bytes(src.read_bytes())
     report = deid.deidentify_folder(folder, tmp_path / "rel", salt=SALT)
-    assert report.written == [] and "No space left" in report.skipped[0][1]
-    assert [p for p in (tmp_path / "rel").rglob("*") if p.is_file()] == []
+    assert report.written == [] and "No space left" in report.skipped[0].reason
+    assert [p.name for p in (tmp_path / "rel").rglob("*") if p.is_file()] == [deid.MANIFEST]
     with pytest.raises(deid.DeidError):
         deid.deidentify_file(folder / "a.dcm", folder / "a.dcm", salt=SALT)
     with pytest.raises(deid.DeidError):

@@ -12,6 +12,8 @@ import pytest
 from pydicom.data import get_testdata_file
 
 from medlab import dicom
+from medlab.dicom import pixels
+from medlab.errors import Skipped
 
 
 def _testfile(name: str) -> Path:
@@ -97,7 +99,7 @@ def test_missing_pixel_data(tmp_path):
 def test_decoder_missing_simulated(monkeypatch):
     path = _testfile("emri_small_jpeg_2k_lossless.dcm")
     assert dicom.read_pixels(path).shape == (10, 64, 64)
-    monkeypatch.setattr(dicom, "_decoder_plugins", lambda ts: ())
+    monkeypatch.setattr(pixels, "_decoder_plugins", lambda ts: ())
     with pytest.raises(dicom.DecoderMissingError,
                        match=r"emri_small_jpeg_2k_lossless.dcm.*JPEG 2000.*pip install pylibjpeg"):
         dicom.read_pixels(path)
@@ -105,7 +107,7 @@ def test_decoder_missing_simulated(monkeypatch):
 
 def test_decoder_plugin_not_installed():
     path = _testfile("emri_small_jpeg_2k_lossless.dcm")
-    if "gdcm" in dicom._decoder_plugins(pydicom.uid.JPEG2000Lossless):
+    if "gdcm" in pixels._decoder_plugins(pydicom.uid.JPEG2000Lossless):
         pytest.skip("gdcm is installed here")
     with pytest.raises(dicom.DecoderMissingError, match="pip install python-gdcm"):
         dicom.read_pixels(path, plugin="gdcm")
@@ -164,10 +166,11 @@ def test_headers_frame_skips_bad_files(mixed_folder):
     assert sorted(df["file"]) == ["CT_small.dcm", "MR_small.dcm", "emri_small.dcm",
                                   "nopix.dcm"]
     assert df.set_index("file").loc["nopix.dcm", "has_pixels"] == False  # noqa: E712
-    skipped = dict(df.attrs["skipped"])
+    skipped = {s.path: s for s in df.attrs["skipped"]}
     assert set(skipped) == {"readme.txt", "cut.dcm"}
-    assert skipped["readme.txt"].startswith("NotDicomError")
-    assert skipped["cut.dcm"].startswith("TruncatedFileError")
+    assert skipped["readme.txt"].error == "NotDicomError"
+    assert skipped["cut.dcm"].error == "TruncatedFileError"
+    assert all(isinstance(s, Skipped) for s in skipped.values())
     assert df.set_index("file").loc["emri_small.dcm", "NumberOfFrames"] == 10
 
 
@@ -175,9 +178,10 @@ def test_load_folder_skips_bad_files(mixed_folder):
     out = dicom.load_folder(mixed_folder)
     names = sorted(img.path.name for img in out.images)
     assert names == ["CT_small.dcm", "MR_small.dcm", "emri_small.dcm"]
-    reasons = dict(out.skipped)
+    reasons = {s.path: s for s in out.skipped}
     assert set(reasons) == {"readme.txt", "cut.dcm", "nopix.dcm"}
-    assert reasons["nopix.dcm"].startswith("MissingPixelDataError")
+    assert reasons["nopix.dcm"].error == "MissingPixelDataError"
+    assert "nopix.dcm" in reasons["nopix.dcm"].reason
     assert "3 images read, 3 files skipped" in out.summary()
 
 

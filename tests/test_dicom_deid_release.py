@@ -1,0 +1,190 @@
+"""medlab.dicom.deid: releases, output paths, verified writes and text outside Table E.1-1.
+
+Each test failed before the consolidation: a killed run's ``.part`` files
+stayed, a second key mixed two releases in one folder, a file where a folder
+belongs gave a raw OSError, big-endian files crashed, DocumentTitle and
+unknown attributes survived.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from pydicom.data import get_testdata_file
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import EncapsulatedPDFStorage, ExplicitVRLittleEndian, generate_uid
+
+from medlab.dicom import deid
+from medlab.dicom.deid import files as deid_files
+
+SALT = "course-2026"
+
+
+def _testfile(name: str) -> Path:
+    path = get_testdata_file(name)
+    if path is None:
+        pytest.skip(f"{name} not installed (pip install pydicom-data)")
+    return Path(path)
+
+
+@pytest.fixture
+def study(tmp_path) -> Path:
+    src = tmp_path / "incoming"
+    src.mkdir()
+    for name in ("CT_small.dcm", "MR_small.dcm"):
+        shutil.copy(_testfile(name), src / name)
+    return src
+
+
+def _outputs(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+# ---------------------------------------------------------------------- releases
+def test_a_killed_run_is_cleaned_and_resumed(study, tmp_path):
+    dst = tmp_path / "release"
+    first = deid.deidentify_folder(study, dst, salt=SALT)
+    assert len(first.written) == 2 and first.stale_parts_removed == 0
+    # a run killed while writing leaves a hidden .part file beside the real names
+    part = first.written[0].parent / f".{first.written[0].name}.x1y2.part"
+    part.write_bytes(b"half a file")
+    first.written[1].unlink()  # ... and never wrote its last file
+    again = deid.deidentify_folder(study, dst, salt=SALT)
+    assert again.stale_parts_removed == 1 and not part.exists()
+    assert "Removed 1 unfinished file(s) of an interrupted earlier run." in again.summary()
+    assert [p.relative_to(dst) for p in again.written] == \
+        [p.relative_to(dst) for p in first.written]
+    assert _outputs(dst) == sorted([*again.written, dst / deid.MANIFEST])
+
+
+def test_another_key_or_option_never_mixes_two_releases(study, tmp_path):
+    dst = tmp_path / "release"
+    deid.deidentify_folder(study, dst, salt=SALT)
+    before = {p: p.read_bytes() for p in _outputs(dst)}
+    manifest = json.loads((dst / deid.MANIFEST).read_text())
+    assert SALT not in json.dumps(manifest)  # a check value, never the key
+    assert manifest["key_check"] and manifest["standard_edition"] == deid.STANDARD_EDITION
+    with pytest.raises(deid.ReleaseMismatchError, match="release: already holds a release "
+                                                         "made with another salt"):
+        deid.deidentify_folder(study, dst, salt="another-key")
+    with pytest.raises(deid.ReleaseMismatchError, match="another profile"):
+        deid.deidentify_folder(study, dst, salt=SALT, date_offset_days=-100)
+    with pytest.raises(deid.ReleaseMismatchError, match="another keep_names"):
+        deid.deidentify_folder(study, dst, salt=SALT, keep_names=True)
+    assert {p: p.read_bytes() for p in _outputs(dst)} == before  # nothing touched
+    shifted = tmp_path / "shifted"
+    deid.deidentify_folder(study, shifted, salt=SALT, date_offset_days=-100)
+    with pytest.raises(deid.ReleaseMismatchError, match="another date offset"):
+        deid.deidentify_folder(study, shifted, salt=SALT, date_offset_days=-200)
+    other = tmp_path / "not_a_release"
+    other.mkdir()
+    (other / "old.dcm").write_bytes(b"something else")
+    with pytest.raises(deid.OutputPathError, match="not_a_release: the folder is not empty"):
+        deid.deidentify_folder(study, other, salt=SALT)
+
+
+def test_output_paths_that_cannot_work_are_typed_errors(study, tmp_path):
+    a_file = tmp_path / "taken"
+    a_file.write_text("a file where the release folder should go")
+    with pytest.raises(deid.OutputPathError, match="taken: is a file"):
+        deid.deidentify_folder(study, a_file, salt=SALT)
+    with pytest.raises(deid.OutputPathError, match="taken: is a file, so out.dcm"):
+        deid.deidentify_file(study / "CT_small.dcm", a_file / "out.dcm", salt=SALT)
+    a_folder = tmp_path / "folder.dcm"
+    a_folder.mkdir()
+    with pytest.raises(deid.OutputPathError, match="folder.dcm: is a folder"):
+        deid.deidentify_file(study / "CT_small.dcm", a_folder, salt=SALT)
+    with pytest.raises(deid.OutputPathError, match="refusing to overwrite the original"):
+        deid.deidentify_file(study / "CT_small.dcm", study / "CT_small.dcm", salt=SALT)
+    with pytest.raises(deid.OutputPathError):
+        deid.deidentify_folder(study, study, salt=SALT)
+    assert list(a_folder.iterdir()) == []
+    assert a_file.read_text().startswith("a file")
+
+
+# --------------------------------------------------------------- verified writes
+@pytest.mark.parametrize("name", ["MR_small_bigendian.dcm", "emri_small_jpeg_2k_lossless.dcm",
+                                  "image_dfl.dcm"])
+def test_every_encoding_is_written_whole(name, tmp_path):
+    src = _testfile(name)
+    deid.deidentify_file(src, tmp_path / "out.dcm", salt=SALT)
+    before, after = pydicom.dcmread(src), pydicom.dcmread(tmp_path / "out.dcm")
+    assert after.file_meta.TransferSyntaxUID == before.file_meta.TransferSyntaxUID
+    assert after.PixelData == before.PixelData
+    np.testing.assert_array_equal(after.pixel_array, before.pixel_array)
+    assert after.PatientIdentityRemoved == "YES"
+    assert len(after.DeidentificationMethod) <= 64  # VR LO
+
+
+def test_an_output_without_its_pixels_is_never_written(tmp_path, monkeypatch):
+    real = deid_files.deidentify
+
+    def losing_pixels(ds, **kwargs):
+        out, report = real(ds, **kwargs)
+        del out.PixelData  # what a bug in a de-identifier could do
+        return out, report
+
+    monkeypatch.setattr(deid_files, "deidentify", losing_pixels)
+    with pytest.raises(deid.HollowOutputError, match="CT_small.dcm: the output would hold 0"):
+        deid.deidentify_file(_testfile("CT_small.dcm"), tmp_path / "out.dcm", salt=SALT)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------- outside Table E.1-1
+def _pdf_with_free_text() -> Dataset:
+    ds = Dataset()
+    ds.SOPClassUID = EncapsulatedPDFStorage
+    ds.SOPInstanceUID = generate_uid()
+    ds.StudyInstanceUID = generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.Modality = "DOC"
+    ds.PatientName = "Doe^Jane"
+    ds.DocumentTitle = "Discharge letter of Jane Doe, 12 May"
+    ds.MIMETypeOfEncapsulatedDocument = "application/pdf"
+    ds.EncapsulatedDocument = b"%PDF-1.4 Jane Doe, born 1950 %%EOF\n"
+    ds.add_new(0x00400400, "LT", "Jane Doe prefers mornings")  # comments: not in the table
+    ds.add_new(0x44440010, "LO", "JANE DOE WARD 7")  # even group, unknown to the standard
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    return ds
+
+
+def test_free_text_outside_the_table_does_not_survive(tmp_path):
+    ds = _pdf_with_free_text()
+    assert deid.annex_e_code(0x00420010) is None  # DocumentTitle: not in Table E.1-1
+    out, report = deid.deidentify(ds, salt=SALT)
+    assert deid.find_phi(out, ["Jane", "Doe", "WARD 7"]) == []
+    assert report.actions["DocumentTitle"] == "Z" and out.DocumentTitle == ""
+    assert report.actions["CommentsOnTheScheduledProcedureStep"] == "Z"
+    assert report.actions["(4444,0010)"] == "X" and 0x44440010 not in out
+    assert any("encapsulated document was replaced" in f for f in report.flags)
+    assert out.Modality == "DOC"  # short coded values the table does not list are kept
+    src = tmp_path / "letter.dcm"
+    ds.save_as(src, enforce_file_format=True)
+    with pytest.raises(deid.UnsupportedObjectError, match="letter.dcm: Encapsulated PDF"):
+        deid.deidentify_file(src, tmp_path / "out.dcm", salt=SALT)
+    assert not (tmp_path / "out.dcm").exists()
+
+
+def test_action_table_shows_before_and_after():
+    before = pydicom.dcmread(_testfile("CT_small.dcm"))
+    after, report = deid.deidentify(before, salt=SALT)
+    table = deid.action_table(before, after, report,
+                              ["PatientName", "PatientID", "PatientAge", "StudyInstanceUID",
+                               "Modality"])
+    assert table.loc["PatientName", "Table E.1-1"] == "Z"
+    assert table.loc["PatientName", "after"] == "(empty)"
+    assert table.loc["PatientID", "action"] == "D"
+    assert table.loc["PatientID", "after"].startswith("ANON-")
+    assert table.loc["PatientAge", "before"] != "(absent)" == table.loc["PatientAge", "after"]
+    assert table.loc["StudyInstanceUID", "action"] == "U"
+    assert table.loc["StudyInstanceUID", "after"] != table.loc["StudyInstanceUID", "before"]
+    assert table.loc["Modality", "Table E.1-1"] == "-"
+    assert table.loc["Modality", "before"] == table.loc["Modality", "after"] == "CT"
