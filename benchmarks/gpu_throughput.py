@@ -54,7 +54,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from medlab import train  # noqa: E402
-from medlab.datasets import MedMNISTDataset  # noqa: E402
+from medlab.data import MedMNISTDataset  # noqa: E402
 from medlab.metrics import classification_metrics  # noqa: E402
 from medlab.models import build_model  # noqa: E402
 

@@ -66,13 +66,6 @@ def atomic_write_text(target: str | os.PathLike[str], text: str, encoding: str =
     return atomic_write_bytes(target, text.encode(encoding))
 
 
-def atomic_write_with(target: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
-    """Call ``write(tmp_path)`` and move the result onto ``target`` atomically."""
-    with atomic_path(target) as tmp:
-        write(tmp)
-    return Path(target)
-
-
 @contextlib.contextmanager
 def atomic_dir(target: str | os.PathLike[str], overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary folder; on success it becomes ``target``.
@@ -115,5 +108,5 @@ def remove_stale_parts(folder: str | os.PathLike[str], recursive: bool = True) -
     return found
 
 
-__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text", "atomic_write_with",
+__all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text",
            "atomic_dir", "remove_stale_parts", "PART_SUFFIX"]

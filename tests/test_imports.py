@@ -41,6 +41,9 @@ def _imports(name: str, known: set[str]) -> set[str]:
     those count too, except ``name``'s own ancestors (always already running).
     """
     tree = ast.parse(_source(name).read_text())
+    for node in ast.walk(tree):  # imports for type checkers only never run: drop them
+        if isinstance(node, ast.If) and ast.unparse(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            node.body = []
     package = name if _is_package(name) else name.rpartition(".")[0]
     targets: set[str] = set()
     for node in ast.walk(tree):
