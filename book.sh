@@ -53,22 +53,27 @@ find_python() {
 check_python() {  # check_python EXTRA MODULE...
   local extra="$1"; shift
   local missing
-  missing="$("$PY" - "$@" <<'EOF'
-import importlib, sys
-for name in sys.argv[1:]:
+  # From outside the checkout, as the chapters' kernel (which runs in chapters/) imports them.
+  missing="$(cd / && "$PY" - "$OLDPWD" "$@" <<'EOF'
+import importlib, pathlib, sys
+root = pathlib.Path(sys.argv[1]).resolve()
+for name in sys.argv[2:]:
     try:
-        importlib.import_module(name)
+        module = importlib.import_module(name)
     except Exception as exc:  # report every failure, not only ImportError
         print(f"  {name}: {type(exc).__name__}: {exc}")
+        continue
+    if name == "medlab" and pathlib.Path(module.__file__).resolve().parent != root / "medlab":
+        print(f"  medlab is imported from {pathlib.Path(module.__file__).parent}, not from this checkout")
 EOF
 )" || missing="  $PY does not run"
   if [ -n "$missing" ]; then
     cat >&2 <<EOF
 error: MEDLAB_PYTHON=$MEDLAB_PYTHON ($PY) cannot import what this command needs:
 $missing
-book.sh installs nothing into MEDLAB_PYTHON. Install medlab and its '$extra' extra there, keeping
-the image's own PyTorch (the constraint stops pip from replacing it), then run this again:
-  $PY -m pip install -e '.[$extra]' -c <(echo "torch==\$($PY -c 'import torch; print(torch.__version__)')")
+book.sh installs nothing into MEDLAB_PYTHON. Install this checkout with its '$extra' extra there,
+keeping the image's own PyTorch (the constraint stops pip from replacing it), then run this again:
+  $PY -m pip install -e '.[$extra]' -c <($PY -c 'import importlib.metadata as m; print("torch==" + m.version("torch"))')
 EOF
     return 1
   fi

@@ -102,8 +102,9 @@ def test_medlab_imports_only_declared_packages():
                     continue
                 owners = {norm(d) for d in dists.get(name, [])}
                 if not owners & allowed:
-                    problems.append(f"{path.relative_to(ROOT)} imports {name} "
-                                    f"(from {sorted(owners) or 'no installed package'}), not in pyproject.toml's {what}")
+                    source = sorted(owners) or "no installed package"
+                    problems.append(f"{path.relative_to(ROOT)} imports {name} (from {source}), "
+                                    f"not in pyproject.toml's {what}")
     assert not problems, "\n".join(problems)
 
 
