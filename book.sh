@@ -45,7 +45,7 @@ find_python() {
       fi
     fi
   done
-  echo "error: Python 3.11 is needed; set PYTHON=/path/to/python3.11" >&2
+  echo "error: Python 3.11 or newer is needed (requirements.lock is resolved for 3.11); set PYTHON=/path/to/python3.11" >&2
   return 1
 }
 
@@ -104,7 +104,7 @@ ensure_env() {  # ensure_env EXTRA: the extra of pyproject.toml the command need
 }
 
 # requirements.lock: every package pip installs for requirements.txt, resolved in a throwaway
-# environment (a dry run: nothing is downloaded beyond package metadata).
+# environment (a dry run: pip reads the packages' metadata and installs nothing).
 lock_requirements() {
   log "resolving requirements.txt afresh and writing requirements.lock"
   local base; base="$(find_python)"
