@@ -69,6 +69,7 @@ def test_hog_matches_scikit_image():
     assert np.allclose(feats[2], expected)
 
 
+@pytest.mark.slow  # joblib starts worker processes
 def test_extract_features_names_parallel_and_errors():
     images, _ = _images(10)
     X, names = F.extract_features(images)
@@ -127,7 +128,6 @@ def test_positive_scores_svm_and_forest():
     forest = models["forest"][0].fit(X, y)
     p = F.positive_scores(forest, X)
     assert np.allclose(p, forest.predict_proba(X)[:, 1])
-    assert ((p >= 0) & (p <= 1)).all()
 
 
 def test_select_on_validation_fits_on_training_data_only():

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import medlab
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +107,7 @@ def test_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
+@pytest.mark.slow  # a fresh interpreter imports torch and every module
 def test_every_module_imports_in_a_fresh_interpreter():
     """One new interpreter imports each module; the first failure is reported with its traceback."""
     modules = medlab_modules()
@@ -124,6 +127,7 @@ def test_every_module_imports_in_a_fresh_interpreter():
     assert done.stdout.startswith("ok")
 
 
+@pytest.mark.slow  # four fresh interpreters
 def test_runnable_modules_answer_help():
     """The documented commands start: python -m medlab.run / medlab.data.fetch / medlab.book.report / ...edition."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}

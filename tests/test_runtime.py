@@ -48,19 +48,39 @@ def test_dataloader_workers_are_seeded():
     assert not torch.equal(a[:2], a[2:4])
 
 
-def test_pick_device(monkeypatch):
+def _accelerators(monkeypatch, cuda: bool, mps: bool) -> None:
+    """Pretend this machine has (or lacks) CUDA and MPS, whatever it really has."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+
+
+@pytest.mark.parametrize("cuda, mps, expected", [
+    (True, True, "cuda"),  # CUDA first
+    (False, True, "mps"),  # then Apple's MPS
+    (False, False, "cpu"),
+])
+def test_auto_picks_the_best_device(monkeypatch, cuda, mps, expected):
     monkeypatch.delenv("MEDLAB_DEVICE", raising=False)
-    assert pick_device("cpu").type == "cpu"
-    assert pick_device("auto").type in {"cpu", "cuda", "mps"}
+    _accelerators(monkeypatch, cuda, mps)
+    assert pick_device("auto").type == expected
+    assert pick_device(None).type == expected
+    assert pick_device("cpu").type == "cpu"  # a named device is taken as asked
+
+
+def test_env_overrides_the_device(monkeypatch):
+    _accelerators(monkeypatch, cuda=True, mps=False)
     monkeypatch.setenv("MEDLAB_DEVICE", "cpu")
     assert pick_device("auto").type == "cpu"
+    assert pick_device("cuda").type == "cpu"
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
-def test_missing_cuda_is_a_clear_error(monkeypatch):
+@pytest.mark.parametrize("name, message", [("cuda", "CUDA is not available"), ("cuda:1", "CUDA is not available"),
+                                           ("mps", "MPS is not available")])
+def test_missing_accelerator_is_a_clear_error(monkeypatch, name, message):
     monkeypatch.delenv("MEDLAB_DEVICE", raising=False)
-    with pytest.raises(DeviceNotAvailableError, match="CUDA is not available") as info:
-        pick_device("cuda")
+    _accelerators(monkeypatch, cuda=False, mps=False)
+    with pytest.raises(DeviceNotAvailableError, match=message) as info:
+        pick_device(name)
     assert isinstance(info.value, MedlabError) and isinstance(info.value, RuntimeError)
 
 
@@ -72,4 +92,6 @@ def test_setup_prints_and_records(capsys, monkeypatch):
     assert "profile smoke" in out and "seed 7" in out and "torch" in out
     assert session.profile.max_epochs == 2 and session.seed == 7
     assert record._snapshot()["run"]["profile"] == "smoke"
-    assert "torch" in library_versions()
+    versions = library_versions()
+    assert versions["torch"].split("+")[0] == torch.__version__.split("+")[0]
+    assert library_versions(("no-such-package",))["no-such-package"] == "not installed"
