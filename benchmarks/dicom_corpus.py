@@ -55,13 +55,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pydicom  # noqa: E402
+import pydicom
 
-import medlab  # noqa: E402
-from medlab import dicom  # noqa: E402
-from medlab.dicom import deid  # noqa: E402
-from medlab.errors import MedlabError  # noqa: E402
-from medlab.io import atomic_write_text  # noqa: E402
+import medlab
+from medlab import dicom
+from medlab.dicom import deid
+from medlab.errors import MedlabError
+from medlab.io import atomic_write_text
 
 RESULT = Path(__file__).resolve().parent / "results" / "dicom_corpus.json"
 STAGES = ("read", "pixels", "folder", "deid")

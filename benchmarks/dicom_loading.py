@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from medlab import data, dicom  # noqa: E402
+from medlab import data, dicom
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,7 +27,8 @@ tuned loops see the same batches (the same ``RandomSampler`` and generator).
 
 Usage (on a machine with a CUDA GPU, from the repository root)::
 
-    MEDLAB_DATA_MIRROR=/path/to/mirror python benchmarks/gpu_throughput.py --json benchmarks/results/gpu_throughput.jsonl
+    MEDLAB_DATA_MIRROR=/path/to/mirror python benchmarks/gpu_throughput.py \
+        --json benchmarks/results/gpu_throughput.jsonl
 
 It is a measurement, not a test: it prints a table and exits 0. Without a
 GPU it stops with a message (``--device cpu`` runs it anyway, slowly).
@@ -53,10 +54,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from medlab import train  # noqa: E402
-from medlab.data import MedMNISTDataset  # noqa: E402
-from medlab.metrics import classification_metrics  # noqa: E402
-from medlab.models import build_model  # noqa: E402
+from medlab import train
+from medlab.data import MedMNISTDataset
+from medlab.metrics import classification_metrics
+from medlab.models import build_model
 
 DATASET = "pneumoniamnist_subset"
 GOALS = {"images_per_s": 20_000, "fit_overhead_pct": 10.0, "protocol_s": 60.0}
@@ -219,10 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nfit vs tuned bare loop: {overhead:+.1f} % (goal <= {GOALS['fit_overhead_pct']:g} %)")
     print(f"fit throughput: {best:,.0f} images/s (goal >= {GOALS['images_per_s']:,})")
     print(f"BreastMNIST protocol: {args.seeds} seeds x {args.epochs} epochs in {protocol_s:.1f} s "
-          f"(goal < {GOALS['protocol_s']:g} s); test AUC {np.mean(aucs):.3f} ± {np.std(aucs, ddof=1) if len(aucs) > 1 else 0:.3f}")
+          f"(goal < {GOALS['protocol_s']:g} s); test AUC {np.mean(aucs):.3f} "
+          f"± {np.std(aucs, ddof=1) if len(aucs) > 1 else 0:.3f}")
     if args.json:
         line = {
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "gpu": gpu, "torch": torch.__version__, "amp_dtype": str(dtype), "batch_size": bs,
             "gflop_per_image": round(gflop, 3), "images_per_s": {k: round(v) for k, v in rows.items()},
             "fit_overhead_pct": round(overhead, 2), "protocol_seconds": round(protocol_s, 1),

@@ -84,8 +84,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import nn
@@ -95,10 +95,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from medlab import train  # noqa: E402
-from medlab.data import DataError, MedMNISTDataset  # noqa: E402
-from medlab.models import MODELS, build_model  # noqa: E402
-from medlab import pick_device  # noqa: E402
+from medlab import pick_device, train
+from medlab.data import DataError, MedMNISTDataset
+from medlab.models import MODELS, build_model
 
 DATASET = "pneumoniamnist_subset"
 GOAL_PCT = 5.0

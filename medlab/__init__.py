@@ -21,9 +21,9 @@ Layout:
 
 __version__ = "0.1.0"
 
-from .book.profiles import PROFILES, Profile, get_profile  # noqa: E402
-from .book.record import record_metrics  # noqa: E402
-from .book.runtime import pick_device, set_seed, setup  # noqa: E402
+from .book.profiles import PROFILES, Profile, get_profile
+from .book.record import record_metrics
+from .book.runtime import pick_device, set_seed, setup
 
 __all__ = ["__version__", "PROFILES", "Profile", "get_profile", "record_metrics",
            "pick_device", "set_seed", "setup"]

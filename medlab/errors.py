@@ -34,7 +34,7 @@ class Skipped:
     error: str = ""
 
     @classmethod
-    def from_exception(cls, path: object, exc: BaseException) -> "Skipped":
+    def from_exception(cls, path: object, exc: BaseException) -> Skipped:
         """A record for ``path`` skipped because of ``exc``."""
         return cls(path=str(path), reason=str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
                    error=type(exc).__name__)

@@ -25,7 +25,8 @@ Introduced in the chapter "Classical ML vs deep learning"
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed

@@ -18,9 +18,10 @@ import copy
 import math
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -28,9 +29,9 @@ from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 from tqdm import tqdm
 
-from .metrics import classification_metrics
 from .book.runtime import make_generator, seed_worker
 from .io import atomic_path
+from .metrics import classification_metrics
 
 RUNNER_ENV = "MEDLAB_RUNNER"
 RESIDENT_MAX_ITEMS = 200_000  # images kept on the GPU by make_loader's default (28 px: ~0.6 GB)

@@ -6,7 +6,7 @@ adjust it. Introduced in the chapter "Your first classifier" (chapters/03_first_
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -21,8 +21,6 @@ from pathlib import Path
 import pytest
 
 from medlab.book import record
-from medlab.data import registry, sources, tcia
-from medlab.data.download import download_file, verify_file
 from medlab.data import (
     ChecksumError,
     DataError,
@@ -31,7 +29,11 @@ from medlab.data import (
     IncompleteDownloadError,
     RemoteFile,
     fetch,
+    registry,
+    sources,
+    tcia,
 )
+from medlab.data.download import download_file, verify_file
 
 # 200 kB of non-repeating bytes: several 64 KiB chunks, so a cut-off lands mid-stream.
 PAYLOAD = hashlib.sha256(b"seed").digest() * 6250

@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from medlab.data import DataNotAvailableError, DatasetFormatError
 from medlab.book.profiles import PROFILES
-from medlab.data.medmnist import (MedMNISTDataset, export_imagefolder, load_arrays, load_splits,
-                                   stratified_indices)
+from medlab.data import DataNotAvailableError, DatasetFormatError
+from medlab.data.medmnist import MedMNISTDataset, export_imagefolder, load_arrays, load_splits, stratified_indices
 
 
 def test_stratified_indices_keep_every_class():

@@ -28,15 +28,16 @@ import inspect
 import re
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any
 
 import nbformat
 import pytest
+from test_imports import medlab_modules
 
 from medlab.errors import MedlabError
-from test_imports import medlab_modules
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = re.compile(r"chapters/\d{2}_[a-z0-9_]+\.ipynb")
@@ -88,7 +89,8 @@ def _resolve(tree: ast.AST, namespace: dict[str, Any]) -> list[Any]:
 
 
 def _is_medlab(obj: Any) -> bool:
-    return (inspect.isfunction(obj) or inspect.isclass(obj)) and str(getattr(obj, "__module__", "")).startswith("medlab")
+    defined_here = str(getattr(obj, "__module__", "")).startswith("medlab")
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and defined_here
 
 
 def _module_level(module: ModuleType) -> list[Any]:
@@ -196,7 +198,8 @@ def check(modname: str, name: str, obj: Any) -> str | None:
     if missing:
         return f"{where}: its docstring names {missing}, which do(es) not exist"
     if inspect.isclass(obj) and issubclass(obj, BaseException):
-        return None if issubclass(obj, MedlabError) else f"{where}: an error class must derive from medlab.errors.MedlabError"
+        ok = issubclass(obj, MedlabError)
+        return None if ok else f"{where}: an error class must derive from medlab.errors.MedlabError"
     if any(id(obj) in _reach_of_chapter(c) for c in chapters):
         return None
     documented = documented_commands()

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 from scipy.special import expit
+from skimage.feature import graycomatrix, graycoprops, hog
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid
-from skimage.feature import graycomatrix, graycoprops, hog
 
 from medlab import features as F
 

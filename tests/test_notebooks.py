@@ -77,7 +77,8 @@ def test_no_absolute_paths_or_user_names(path):
     user = getpass.getuser()
     for i, text in _output_texts(_nb(path)):
         match = ABS_PATH.search(text)
-        assert not match, f"{path.name}, cell {i}: absolute path in output near {text[max(0, match.start() - 30):match.end() + 30]!r}"
+        near = text[max(0, match.start() - 30):match.end() + 30] if match else ""
+        assert not match, f"{path.name}, cell {i}: absolute path in output near {near!r}"
         if user not in {"root", "runner", "user"}:
             assert user not in text, f"{path.name}, cell {i}: user name {user!r} in output"
 

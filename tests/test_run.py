@@ -10,8 +10,10 @@ from medlab.book.provenance import NotInBookError, code_hash, find_root, stale_m
 from medlab.book.run import ChapterRunError, run_chapter
 from medlab.errors import MedlabError
 
+TOY_BODY = "import medlab\nrun = medlab.setup(PROFILE, SEED)\nmedlab.record_metrics('toy', test_auc=0.5 + SEED)"
 
-def _book(tmp_path, body="import medlab\nrun = medlab.setup(PROFILE, SEED)\nmedlab.record_metrics('toy', test_auc=0.5 + SEED)"):
+
+def _book(tmp_path, body=TOY_BODY):
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapters/00_toy\n")
     (tmp_path / "chapters").mkdir()
     nb = new_notebook(cells=[

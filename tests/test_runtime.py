@@ -8,8 +8,15 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from medlab.book import record
-from medlab.book.runtime import (DeviceNotAvailableError, library_versions, make_generator, pick_device,
-                                 seed_worker, set_seed, setup)
+from medlab.book.runtime import (
+    DeviceNotAvailableError,
+    library_versions,
+    make_generator,
+    pick_device,
+    seed_worker,
+    set_seed,
+    setup,
+)
 from medlab.errors import MedlabError
 
 

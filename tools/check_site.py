@@ -163,7 +163,7 @@ class _IdCollector(HTMLParser):
             self.has_body_content = True
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse_html(path: Path) -> _IdCollector:
     parser = _IdCollector()
     parser.feed(path.read_text(encoding="utf-8", errors="replace"))
@@ -342,7 +342,8 @@ def check_page(driver, site: Path, base: str, page: Path, screenshot_dir: Path |
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Open every page of a built HTML book in headless Chromium and check it renders.")
+    parser = argparse.ArgumentParser(
+        description="Open every page of a built HTML book in headless Chromium and check it renders.")
     parser.add_argument("site", type=Path, help="the built HTML folder, e.g. _build/html")
     parser.add_argument("--screenshot-dir", type=Path, help="save a PNG screenshot of each page here")
     parser.add_argument("--allow-external", action="store_true",
@@ -391,7 +392,8 @@ def main(argv: list[str] | None = None) -> int:
                 problems, summary = check_page(driver, site, base, page, args.screenshot_dir,
                                               args.strict_console, ignored)
             except Exception as err:  # noqa: BLE001 - a crashed page is a failed page
-                problems, summary = [f"{type(err).__name__}: {str(err).strip().splitlines()[0] if str(err).strip() else ''}"], ""
+                first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+                problems, summary = [f"{type(err).__name__}: {first}"], ""
             if problems:
                 failed += 1
                 print(f"FAIL {rel}: {'; '.join(problems)}", flush=True)

@@ -51,7 +51,7 @@ class Profile:
         """The profile as a plain dict (for printing and provenance)."""
         return asdict(self)
 
-    def with_overrides(self, **overrides: Any) -> "Profile":
+    def with_overrides(self, **overrides: Any) -> Profile:
         """A copy with some fields replaced; ``None`` values are ignored."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 

@@ -14,8 +14,8 @@ import json
 from pathlib import Path
 
 from ..io import atomic_write_text
-from .reproduction import reproduction_table
 from .provenance import find_root, results_path, stale_message, toc_chapters
+from .reproduction import reproduction_table
 
 
 def _fmt(value: object) -> str:
@@ -62,7 +62,8 @@ def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """The command line ``python -m medlab.book.report``; writes the table and returns 0."""
-    parser = argparse.ArgumentParser(prog="python -m medlab.book.report", description="Write the reproducibility table from results/*.json.")
+    parser = argparse.ArgumentParser(prog="python -m medlab.book.report",
+                                     description="Write the reproducibility tables from results/*.json.")
     parser.add_argument("--output", type=Path, default=None, help="default: _generated/results_table.md")
     args = parser.parse_args(argv)
     root = find_root()

@@ -78,7 +78,7 @@ class PeakMemory:
         while not self._stop.wait(self.interval):
             self._poll_once()
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         if self._proc:
             self._poll_once()
             self._thread = threading.Thread(target=self._loop, daemon=True)

@@ -39,15 +39,22 @@ from typing import Any
 import nbformat
 
 from .. import __version__
-from ..errors import MedlabError
 from ..data.sources import absolute_env_paths
+from ..errors import MedlabError
 from ..io import atomic_write_text
 from ..train import RUNNER_ENV
 from .profiles import PROFILE_ENV, PROFILES
-from .resources import PeakMemory
-from .provenance import (INJECTED_TAG, PROVENANCE_TAG, code_hash, find_root,
-                         provenance_markdown, results_path, toc_chapters)
+from .provenance import (
+    INJECTED_TAG,
+    PROVENANCE_TAG,
+    code_hash,
+    find_root,
+    provenance_markdown,
+    results_path,
+    toc_chapters,
+)
 from .record import RECORD_ENV
+from .resources import PeakMemory
 from .runtime import hardware, library_versions
 
 
@@ -152,7 +159,7 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
         "versions": run_info.get("versions") or library_versions(),
         "code_hash": code_hash(nb),
         "git": _git(root),
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 1),
         "peak_memory_bytes": memory.peak_bytes,
         "medlab_version": __version__,

@@ -18,8 +18,8 @@ import torch
 from .. import __version__
 from ..errors import MedlabError
 from . import record
-from .resources import gpu_info
 from .profiles import Profile, get_profile
+from .resources import gpu_info
 
 DEVICE_ENV = "MEDLAB_DEVICE"
 

@@ -21,13 +21,31 @@ import warnings as _warnings
 _warnings.filterwarnings("ignore", category=RuntimeWarning,
                          message=r"'medlab\.data\.fetch' found in sys\.modules")
 
-from .download import file_digest, verify_file  # noqa: E402
-from .fetch import describe, fetch  # noqa: E402
-from .medmnist import (LABELS, SPLITS, MedMNISTDataset, export_imagefolder, load_arrays,  # noqa: E402
-                       load_splits, npz_path, stratified_indices, to_tensor)
-from .registry import REGISTRY, registry_names  # noqa: E402
-from .sources import (ChecksumError, DataError, DataNotAvailableError, DatasetEntry,  # noqa: E402
-                      DatasetFormatError, IncompleteDownloadError, RemoteFile, data_dir, mirror_dir)
+from .download import file_digest, verify_file
+from .fetch import describe, fetch
+from .medmnist import (
+                         LABELS,
+                         SPLITS,
+                         MedMNISTDataset,
+                         export_imagefolder,
+                         load_arrays,
+                         load_splits,
+                         npz_path,
+                         stratified_indices,
+                         to_tensor,
+)
+from .registry import REGISTRY, registry_names
+from .sources import (
+                         ChecksumError,
+                         DataError,
+                         DataNotAvailableError,
+                         DatasetEntry,
+                         DatasetFormatError,
+                         IncompleteDownloadError,
+                         RemoteFile,
+                         data_dir,
+                         mirror_dir,
+)
 
 __all__ = [
     "fetch", "describe", "file_digest", "verify_file", "data_dir", "mirror_dir", "REGISTRY",

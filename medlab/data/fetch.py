@@ -36,8 +36,16 @@ import requests
 from ..book import record
 from . import registry
 from .download import download_file, verify_file
-from .sources import (FETCH_COMMAND, MIRROR_ENV, ChecksumError, DataError, DataNotAvailableError,
-                      DatasetEntry, data_dir, mirror_dir)
+from .sources import (
+    FETCH_COMMAND,
+    MIRROR_ENV,
+    ChecksumError,
+    DataError,
+    DataNotAvailableError,
+    DatasetEntry,
+    data_dir,
+    mirror_dir,
+)
 
 
 def _verified(folder: Path, entry: DatasetEntry) -> dict[str, str] | None:

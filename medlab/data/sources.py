@@ -12,9 +12,9 @@ Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pooch
 
@@ -88,7 +88,7 @@ class DatasetEntry:
     official: bool = True
     mirror_dir: str = ""
     note: str = ""
-    downloader: Callable[["DatasetEntry", Path, bool], None] | None = field(
+    downloader: Callable[[DatasetEntry, Path, bool], None] | None = field(
         default=None, compare=False, repr=False
     )
 

@@ -35,13 +35,24 @@ from . import display as _display
 from . import folders as _folders
 from . import pixels as _pixels
 from .compare import compare_loaders, load_series_monai
-from .display import (describe_array, describe_image, for_display, pixel_spacing,
-                      to_modality_units, to_rgb, window)
-from .errors import (CorruptFileError, DecoderMissingError, DicomError, FileAccessError,
-                     FolderError,
-                     HeaderMismatchError, InconsistentSeriesError, MalformedGeometryError,
-                     MissingPixelDataError, MissingSliceError, NotDicomError,
-                     PixelDecodeError, SeriesError, TruncatedFileError, UnevenSpacingError)
+from .display import describe_array, describe_image, for_display, pixel_spacing, to_modality_units, to_rgb, window
+from .errors import (
+                      CorruptFileError,
+                      DecoderMissingError,
+                      DicomError,
+                      FileAccessError,
+                      FolderError,
+                      HeaderMismatchError,
+                      InconsistentSeriesError,
+                      MalformedGeometryError,
+                      MissingPixelDataError,
+                      MissingSliceError,
+                      NotDicomError,
+                      PixelDecodeError,
+                      SeriesError,
+                      TruncatedFileError,
+                      UnevenSpacingError,
+)
 from .folders import FolderLoad, LoadedImage, headers_frame, load_folder
 from .pixels import decoders_for, frames, read_pixels
 from .reading import read_dataset

@@ -12,9 +12,9 @@ Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipy
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd

@@ -31,8 +31,7 @@ import numpy as np
 import pydicom
 from pydicom.dataset import Dataset
 
-from .errors import (DecoderMissingError, HeaderMismatchError, MissingPixelDataError,
-                     PixelDecodeError)
+from .errors import DecoderMissingError, HeaderMismatchError, MissingPixelDataError, PixelDecodeError
 from .reading import PathLike, _has_pixels, _label, read_dataset
 
 #: Packages that provide pydicom's decoding plugins, for error messages.

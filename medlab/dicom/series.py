@@ -10,17 +10,16 @@ import gzip
 import math
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 from pydicom.dataset import Dataset
 
 from ..io import atomic_write_bytes
 from .display import to_modality_units
-from .errors import (InconsistentSeriesError, MalformedGeometryError, MissingSliceError,
-                     SeriesError, UnevenSpacingError)
+from .errors import InconsistentSeriesError, MalformedGeometryError, MissingSliceError, SeriesError, UnevenSpacingError
 from .folders import _list_files
 from .pixels import _int, read_pixels
 from .reading import PathLike, read_dataset

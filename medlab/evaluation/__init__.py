@@ -16,14 +16,26 @@ Introduced in the chapter "Evaluating a diagnostic model"
 (chapters/05_evaluating_diagnostic_models.ipynb).
 """
 
-from .calibration import (TemperatureScaler, brier_score, expected_calibration_error,
-                          plot_reliability, predict_logits, reliability_curve)
-from .comparisons import (PairedResult, delong_components, delong_covariance, paired_auc_test,
-                          paired_bootstrap)
-from .diagnostic import (METRICS, bootstrap_metrics, check_binary, diagnostic_report, format_report,
-                         npv_at_prevalence, plot_ppv_prevalence, ppv_at_prevalence)
-from .thresholds import (ThresholdChoice, operating_point, threshold_for_sensitivity,
-                         threshold_max_youden)
+from .calibration import (
+                          TemperatureScaler,
+                          brier_score,
+                          expected_calibration_error,
+                          plot_reliability,
+                          predict_logits,
+                          reliability_curve,
+)
+from .comparisons import PairedResult, delong_components, delong_covariance, paired_auc_test, paired_bootstrap
+from .diagnostic import (
+                          METRICS,
+                          bootstrap_metrics,
+                          check_binary,
+                          diagnostic_report,
+                          format_report,
+                          npv_at_prevalence,
+                          plot_ppv_prevalence,
+                          ppv_at_prevalence,
+)
+from .thresholds import ThresholdChoice, operating_point, threshold_for_sensitivity, threshold_max_youden
 
 __all__ = [
     "METRICS", "check_binary", "bootstrap_metrics", "diagnostic_report", "format_report",

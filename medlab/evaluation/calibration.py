@@ -12,7 +12,7 @@ Introduced in the chapter "Evaluating a diagnostic model"
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -102,7 +102,7 @@ class TemperatureScaler:
         y = np.asarray(y_true).astype(int).ravel()
         return float(-_log_softmax(z)[np.arange(len(y)), y].mean())
 
-    def fit(self, logits: np.ndarray, y_true: np.ndarray) -> "TemperatureScaler":
+    def fit(self, logits: np.ndarray, y_true: np.ndarray) -> TemperatureScaler:
         """Fit the temperature on validation logits (N x C) and labels."""
         z = np.asarray(logits, dtype=float)
         if z.ndim != 2:

@@ -113,7 +113,9 @@ def paired_auc_test(y_true: np.ndarray, scores_a: np.ndarray, scores_b: np.ndarr
 def paired_bootstrap(y_true: np.ndarray, scores_a: np.ndarray, scores_b: np.ndarray,
                      metric: str = "auc", threshold: float = 0.5, n_boot: int = 2000,
                      seed: int = 0, ci: float = 0.95) -> PairedResult:
-    """Paired stratified bootstrap of ``metric(A) - metric(B)`` (any key of :data:`~medlab.evaluation.diagnostic.METRICS`).
+    """Paired stratified bootstrap of ``metric(A) - metric(B)``.
+
+    ``metric`` is any key of :data:`~medlab.evaluation.diagnostic.METRICS`.
 
     Both models are scored on the same resampled cases, so the correlation
     between them is kept. SE is the standard deviation of the resampled

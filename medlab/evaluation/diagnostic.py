@@ -23,7 +23,7 @@ Introduced in the chapter "Evaluating a diagnostic model"
 from __future__ import annotations
 
 import warnings
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np

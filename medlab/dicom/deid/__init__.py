@@ -128,8 +128,15 @@ Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipy
 
 from __future__ import annotations
 
-from ..errors import (BurnedInAnnotationError, DeidError, HollowOutputError, OutputPathError,
-                      ReleaseMismatchError, UnreadableDicomError, UnsupportedObjectError)
+from ..errors import (
+                      BurnedInAnnotationError,
+                      DeidError,
+                      HollowOutputError,
+                      OutputPathError,
+                      ReleaseMismatchError,
+                      UnreadableDicomError,
+                      UnsupportedObjectError,
+)
 from . import core as _core
 from . import folder as _folder
 from . import table as _table

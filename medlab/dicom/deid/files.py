@@ -31,8 +31,15 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID, MediaStorageDirectoryStorage
 
 from ...io import atomic_path
-from ..errors import (BurnedInAnnotationError, DeidError, DicomError, HollowOutputError,
-                      OutputPathError, UnreadableDicomError, UnsupportedObjectError)
+from ..errors import (
+    BurnedInAnnotationError,
+    DeidError,
+    DicomError,
+    HollowOutputError,
+    OutputPathError,
+    UnreadableDicomError,
+    UnsupportedObjectError,
+)
 from ..reading import _has_pixels, read_dataset
 from .core import DeidReport, deidentify
 

@@ -18,7 +18,7 @@ from pydicom.dataset import Dataset
 from ... import __version__
 from ...errors import Skipped
 from ...io import atomic_write_text, remove_stale_parts
-from ..errors import (DeidError, FolderError, OutputPathError, ReleaseMismatchError)
+from ..errors import DeidError, FolderError, OutputPathError, ReleaseMismatchError
 from ..folders import _list_files
 from .core import _method
 from .files import _check_output_file, _deidentify_path, _same_file, _write_verified

@@ -5,7 +5,8 @@ Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipy
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pydicom.dataset import Dataset
 from pydicom.tag import Tag

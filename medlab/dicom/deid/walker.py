@@ -16,8 +16,7 @@ from pydicom.tag import BaseTag, Tag
 
 from ..errors import DeidError
 from .table import _PSEUDONYM_TAGS, _name, _resolve, annex_e_code
-from .values import (FREE_TEXT_VRS, _dummy, _needs_unlisted_remap, pseudonym, remap_uid,
-                     shift_date)
+from .values import FREE_TEXT_VRS, _dummy, _needs_unlisted_remap, pseudonym, remap_uid, shift_date
 
 if TYPE_CHECKING:
     from .core import DeidReport
