@@ -71,8 +71,17 @@ def as_scores(scores: np.ndarray) -> np.ndarray:
 
 
 def classification_metrics(y_true: np.ndarray, probs: np.ndarray) -> dict[str, float]:
-    """``accuracy`` and ``auc`` (ROC AUC; ``nan`` when only one class is present)."""
+    """``accuracy`` and ``auc`` (ROC AUC; ``nan`` when only one class is present).
+
+    ``y_true`` may be N or N x 1 (MedMNIST's own label format); anything
+    else, or a length that does not match ``probs``, raises ``ValueError``.
+    """
     y_true = np.asarray(y_true)
+    if y_true.ndim == 2 and y_true.shape[1] == 1:
+        y_true = y_true[:, 0]
+    if y_true.ndim != 1 or len(y_true) != len(probs):
+        raise ValueError(f"y_true must be N or N x 1 labels matching {len(probs)} predictions, "
+                         f"got shape {np.shape(y_true)}")
     probs = np.asarray(probs, dtype=float)
     if probs.ndim == 1 or probs.shape[1] == 2:
         score = as_scores(probs)

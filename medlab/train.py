@@ -273,6 +273,11 @@ def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader | Non
         if val_loader is not None:
             if monitor not in rec:
                 raise KeyError(f"monitor '{monitor}' is not among the epoch's metrics {sorted(rec)}")
+            if math.isnan(rec[monitor]):
+                raise ValueError(
+                    f"epoch {epoch}: {monitor} is NaN, so no epoch can be chosen as the best "
+                    "(an AUC is undefined when the validation split holds one class only); "
+                    "use a validation split with every class, or monitor='val_loss'")
             score = rec[monitor] if higher_better else -rec[monitor]
             if score > best_score:
                 best_score, since_best, history.best_epoch = score, 0, epoch

@@ -83,3 +83,16 @@ def test_missing_dataset_says_how_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setenv("MEDLAB_DATA_MIRROR", str(tmp_path / "empty-mirror"))
     with pytest.raises(DataNotAvailableError, match="MEDLAB_DATA_MIRROR.*medmnist-subsets/pneumoniamnist_subset.npz"):
         load_arrays("pneumoniamnist_subset", "train")
+
+
+def test_stratified_indices_never_returns_more_than_asked():
+    import numpy as np
+    import pytest
+
+    from medlab.data import stratified_indices
+
+    labels = np.repeat(np.arange(10), [50, 2, 2, 2, 2, 2, 2, 2, 2, 2])  # many small classes
+    idx = stratified_indices(labels, 12, seed=0)
+    assert len(idx) == 12 and len(np.unique(labels[idx])) == 10
+    with pytest.raises(ValueError, match="10 classes"):
+        stratified_indices(labels, 5)

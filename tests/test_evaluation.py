@@ -261,3 +261,11 @@ def test_predict_logits_and_plots():
     assert len(fig.axes) == 2
     fig = ev.plot_ppv_prevalence(0.9, 0.8, marks={"test": 0.625})
     assert fig.axes[0].get_xscale() == "log"
+
+
+def test_temperature_at_its_bound_warns():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    logits = np.stack([-(2 * y - 1) * 40.0, (2 * y - 1) * 40.0], axis=1)  # confident and right: T wants to be tiny
+    with pytest.warns(UserWarning, match="bound"):
+        ev.TemperatureScaler(bounds=(0.5, 2.0)).fit(logits, y)

@@ -72,3 +72,19 @@ def test_labelled_uses_the_one_label_table():
     assert labelled(frame.T).index.tolist() == ["ROC AUC", "PPV", "seconds"]
     with pytest.raises(TypeError):
         labelled([("auc", 1)])
+
+
+def test_classification_metrics_accepts_medmnist_n_by_1_labels():
+    import numpy as np
+
+    from medlab.metrics import classification_metrics
+
+    y = np.array([0, 1, 1, 0, 1])
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.4, 0.6], [0.3, 0.7], [0.6, 0.4]])
+    flat = classification_metrics(y, probs)
+    column = classification_metrics(y.reshape(-1, 1), probs)  # MedMNIST's own N x 1 labels
+    assert column == flat and flat["accuracy"] == 0.6
+    import pytest
+
+    with pytest.raises(ValueError, match="N x 1"):
+        classification_metrics(np.zeros((5, 2)), probs)

@@ -1,5 +1,6 @@
 """Seeding covers random, NumPy, torch and DataLoader workers; device choice is explicit."""
 
+import os
 import random
 
 import numpy as np
@@ -102,3 +103,17 @@ def test_setup_prints_and_records(capsys, monkeypatch):
     versions = library_versions()
     assert versions["torch"].split("+")[0] == torch.__version__.split("+")[0]
     assert library_versions(("no-such-package",))["no-such-package"] == "not installed"
+
+
+def test_set_seed_asks_for_deterministic_algorithms(monkeypatch):
+    from medlab.book.runtime import set_seed
+
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    try:
+        set_seed(0)
+        assert torch.are_deterministic_algorithms_enabled()
+        assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+        set_seed(0, deterministic=False)
+        assert not torch.are_deterministic_algorithms_enabled()
+    finally:
+        torch.use_deterministic_algorithms(False)

@@ -136,3 +136,11 @@ def test_has_transform_sees_through_wrappers():
     assert has_transform(ConcatDataset([Subset(augmented, [0, 1])] * 2))
     with pytest.raises(ValueError, match="transform"):
         make_loader(Subset(augmented, [0, 1]), 2, True, resident=True)
+
+
+def test_fit_refuses_a_nan_monitor():
+    ds = _toy(64)
+    one_class = TensorDataset(ds.tensors[0][:16], torch.zeros(16, dtype=torch.long))
+    with pytest.raises(ValueError, match="NaN"):
+        fit(SimpleCNN(), make_loader(ds, 32, True), make_loader(one_class, 16, False), epochs=1,
+            monitor="val_auc", progress=False, verbose=False)

@@ -33,14 +33,26 @@ LIBRARIES = ("torch", "torchvision", "numpy", "scikit-learn", "monai", "medmnist
 def set_seed(seed: int, deterministic: bool = True) -> None:
     """Seed ``random``, NumPy and torch (CPU and every CUDA device).
 
-    With ``deterministic``, cuDNN picks deterministic kernels and skips
-    benchmarking, trading a little speed on a GPU for repeatable runs.
+    With ``deterministic``, PyTorch is asked for deterministic algorithms
+    (``torch.use_deterministic_algorithms``, warning where an operation has
+    none), cuDNN picks deterministic kernels and skips benchmarking, and
+    ``CUBLAS_WORKSPACE_CONFIG`` is set as cuBLAS requires (it takes effect
+    only if CUDA has not been initialised yet, so call this first). A slower
+    but repeatable run on a GPU.
+
+    What seeding cannot fix: results also depend on the number of CPU threads
+    (the order of floating-point sums changes; the provenance records it),
+    on the library versions and on the hardware. Python's string hashing is
+    seeded when the interpreter starts (``PYTHONHASHSEED`` must be set
+    before), which the book's code does not depend on.
     """
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     torch.cuda.manual_seed_all(seed)
-    os.environ["PYTHONHASHSEED"] = str(seed)
+    if deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(deterministic, warn_only=True)
     torch.backends.cudnn.deterministic = deterministic
     torch.backends.cudnn.benchmark = not deterministic
 

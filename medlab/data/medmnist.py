@@ -73,16 +73,20 @@ def stratified_indices(labels: np.ndarray, size: int | None, seed: int = 0) -> n
     """Indices of a stratified random subset of ``size`` items (all, sorted, if ``None``).
 
     Every class keeps its share (at least one item each), so a small smoke
-    subset still has both classes.
+    subset still has both classes; the subset has exactly ``size`` items.
     """
     n = len(labels)
     if size is None or size >= n:
         return np.arange(n)
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)
+    if size < len(classes):
+        raise ValueError(f"a stratified subset of {size} cannot hold one item of each of {len(classes)} classes")
     quota = np.maximum(1, np.floor(counts / n * size).astype(int))
     while quota.sum() < size:  # hand out the remainder to the largest classes
         quota[np.argmax(counts - quota)] += 1
+    while quota.sum() > size:  # many small classes forced up to one item: take back from the largest
+        quota[np.argmax(np.where(quota > 1, quota, -1))] -= 1
     picks = [rng.choice(np.flatnonzero(labels == c), q, replace=False) for c, q in zip(classes, quota)]
     return np.sort(np.concatenate(picks))
 

@@ -12,6 +12,7 @@ Introduced in the chapter "Evaluating a diagnostic model"
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -112,6 +113,9 @@ class TemperatureScaler:
                                        bounds=(lo, hi), method="bounded",
                                        options={"xatol": 1e-6})
         self.temperature_ = float(math.exp(res.x))
+        if min(abs(res.x - lo), abs(res.x - hi)) < 1e-3:
+            warnings.warn(f"fitted temperature {self.temperature_:.3g} is at the bound of {self.bounds}: "
+                          "the best temperature may lie outside; widen `bounds` and refit", stacklevel=2)
         return self
 
     def _check(self) -> float:

@@ -116,7 +116,14 @@ def _stratified_weights(y: np.ndarray, n_boot: int, rng: np.random.Generator) ->
 
 def bootstrap_metrics(y_true: np.ndarray, scores: np.ndarray, threshold: float = 0.5,
                       n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """The :data:`METRICS` on ``n_boot`` stratified bootstrap resamples (one row each)."""
+    """The :data:`METRICS` on ``n_boot`` stratified bootstrap resamples (one row each).
+
+    Stratified: each resample keeps the number of positives and negatives of
+    the sample, so the prevalence is held fixed. Intervals for measures that
+    depend on prevalence (PPV, NPV, accuracy, F1) are therefore conditional
+    on this test set's prevalence; they do not include the uncertainty of the
+    prevalence itself, and do not carry over to a population where it differs.
+    """
     y, s = check_binary(y_true, scores)
     w = _stratified_weights(y, n_boot, np.random.default_rng(seed))
     return pd.DataFrame(_weighted_metrics(y, s, w, threshold), columns=list(METRICS))
