@@ -16,6 +16,7 @@ from pathlib import Path
 from ..io import atomic_write_text
 from .provenance import find_root, results_path, stale_message, toc_chapters
 from .reproduction import reproduction_table
+from .resources import format_bytes
 
 
 def _fmt(value: object) -> str:
@@ -40,12 +41,12 @@ HEADLINE_KEYS = ("test_accuracy", "test_auc", "auc_mean", "auc_sd", "accuracy_me
 
 def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
     """A Markdown table of every chapter's last recorded run."""
-    lines = ["| chapter | profile | seeds | device | wall time | date | code hash | headline metrics | status |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| chapter | profile | seeds | device | wall time | peak memory | date | code hash | headline metrics "
+             "| status |", "|---|---|---|---|---|---|---|---|---|---|"]
     for chapter in toc_chapters(root):
         path = results_path(root, chapter)
         if not path.is_file():
-            lines.append(f"| {chapter.stem} | - | - | - | - | - | - | no record | not run |")
+            lines.append(f"| {chapter.stem} | - | - | - | - | - | - | - | no record | not run |")
             continue
         r = json.loads(path.read_text())
         flat = _flatten(r.get("metrics", {}))
@@ -55,7 +56,8 @@ def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
         seeds = ", ".join(map(str, r.get("seeds", [r.get("seed")])))
         lines.append(
             f"| {chapter.stem} | {r.get('profile')} | {seeds} | {r.get('device')} | "
-            f"{r.get('wall_seconds', 0):.0f} s | {r.get('date', '')[:10]} | `{r.get('code_hash', '')[:12]}` | "
+            f"{r.get('wall_seconds', 0):.0f} s | {format_bytes(r.get('peak_memory_bytes'))} | "
+            f"{r.get('date', '')[:10]} | `{r.get('code_hash', '')[:12]}` | "
             f"{headline} | {status} |")
     return "\n".join(lines) + "\n"
 
