@@ -28,7 +28,14 @@ def _tmp_sibling(target: Path, directory: bool = False) -> Path:
         return Path(tempfile.mkdtemp(prefix=prefix, suffix=PART_SUFFIX, dir=target.parent))
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=PART_SUFFIX, dir=target.parent)
     os.close(fd)
+    os.chmod(name, 0o666 & ~_umask())  # mkstemp makes 0600 files; a written file gets the usual mode
     return Path(name)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager

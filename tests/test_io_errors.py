@@ -50,3 +50,15 @@ def test_remove_stale_parts(tmp_path):
 def test_skipped_from_exception():
     s = errors.Skipped.from_exception("a.dcm", ValueError("bad header\nmore"))
     assert (s.path, s.reason, s.error) == ("a.dcm", "bad header", "ValueError")
+
+
+def test_atomic_write_gives_the_usual_file_mode(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        target = io.atomic_write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
