@@ -43,3 +43,16 @@ def test_table_reads_full_and_paper_records(tmp_path):
     assert mean_sd_ci([0.8, 0.9]) in table
     assert "**stale**" in table  # the code hash does not match the chapter
     assert f"{baselines(comp.dataset, [comp.method])['auc'].iloc[0]:.3f}" in table
+
+
+def test_gpu_throughput_table_reads_the_benchmark_lines(tmp_path):
+    from medlab.book.reproduction import gpu_throughput_table
+
+    assert "No GPU measurement" in gpu_throughput_table(tmp_path)
+    (tmp_path / "benchmarks" / "results").mkdir(parents=True)
+    line = {"date": "2026-01-01T00:00:00", "images_per_s": {"bare": 1000, "fit": 950}, "fit_overhead_pct": 5.26,
+            "protocol_seconds": 40.0, "protocol_seeds": 5, "gflop_per_image": 2.7, "gpu": "G", "torch": "t",
+            "amp_dtype": "bf16", "goals": {"images_per_s": 20000, "fit_overhead_pct": 10, "protocol_s": 60}}
+    (tmp_path / "benchmarks" / "results" / "gpu_throughput.jsonl").write_text(json.dumps(line) + "\n")
+    table = gpu_throughput_table(tmp_path)
+    assert "| fit | 950 |" in table and "+5.3 %" in table and "20,000" in table

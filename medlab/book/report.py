@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..io import atomic_write_text
 from .provenance import find_root, results_path, stale_message, toc_chapters
-from .reproduction import reproduction_table
+from .reproduction import gpu_throughput_table, reproduction_table
 from .resources import format_bytes
 
 
@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     repro = out.with_name("reproduction_table.md")
     atomic_write_text(repro, reproduction_table(root))
     print(f"wrote {repro.relative_to(root) if repro.is_relative_to(root) else repro}")
+    speed = out.with_name("gpu_throughput.md")
+    atomic_write_text(speed, gpu_throughput_table(root))
+    print(f"wrote {speed.relative_to(root) if speed.is_relative_to(root) else speed}")
     return 0
 
 

@@ -121,4 +121,32 @@ def reproduction_table(root: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Comparison", "COMPARISONS", "PAPER_DIR", "mean_sd_ci", "reproduction_table"]
+def gpu_throughput_table(root: Path) -> str:
+    """The GPU training-speed measurements of ``benchmarks/gpu_throughput.py``, one column per run."""
+    path = root / "benchmarks" / "results" / "gpu_throughput.jsonl"
+    runs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.is_file() else []
+    if not runs:
+        return "No GPU measurement recorded yet (`benchmarks/gpu_throughput.py`).\n"
+    loops = list(dict.fromkeys(k for r in runs for k in r["images_per_s"]))
+    head = [f"run {i} ({r['date'][:16].replace('T', ' ')})" for i, r in enumerate(runs, 1)]
+    lines = ["| images per second | " + " | ".join(head) + " |", "|---" * (len(runs) + 1) + "|"]
+    for loop in loops:
+        cells = [f"{r['images_per_s'][loop]:,}" if loop in r["images_per_s"] else "-" for r in runs]
+        lines.append(f"| {loop} | " + " | ".join(cells) + " |")
+    rows = {
+        "fit against the tuned bare loop": lambda r: f"{r['fit_overhead_pct']:+.1f} %",
+        "BreastMNIST protocol (seeds x 100 epochs)": lambda r: f"{r['protocol_seconds']:.0f} s "
+                                                            f"({r['protocol_seeds']} seeds)",
+        "GFLOP per image per training step": lambda r: f"{r['gflop_per_image']:.2f}",
+        "GPU, PyTorch, mixed precision": lambda r: f"{r['gpu']}, {r['torch']}, {r['amp_dtype']}",
+    }
+    for label, cell in rows.items():
+        lines.append(f"| {label} | " + " | ".join(cell(r) for r in runs) + " |")
+    goals = runs[-1].get("goals", {})
+    lines += ["", f"Goals: at least {goals.get('images_per_s', 0):,} images per second for `fit`, "
+              f"within {goals.get('fit_overhead_pct', 0):g} % of the bare loop, and the BreastMNIST "
+              f"protocol in under {goals.get('protocol_s', 0):g} s."]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["Comparison", "COMPARISONS", "PAPER_DIR", "mean_sd_ci", "reproduction_table", "gpu_throughput_table"]
