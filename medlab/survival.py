@@ -16,6 +16,7 @@ Introduced in the chapter "From diagnosis to prognosis" (chapters/11_prognosis_s
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -250,26 +251,20 @@ def calibration_at(time: Any, event: Any, surv_prob_t: Any, horizon: float, n_gr
     return pd.DataFrame(rows).set_index("group")
 
 
-def plot_km_groups(time: Any, event: Any, groups: Any, ax: Any = None, title: str | None = None,
-                   at_risk: bool = False) -> Any:
+def plot_km_groups(time: Any, event: Any, groups: Any, ax: Any = None, title: str | None = None) -> Any:
     """Kaplan-Meier curves with 95 % bands, one per value of ``groups``; returns the axes.
 
     Introduced in the chapter "From diagnosis to prognosis" (chapters/11_prognosis_survival.ipynb).
     """
     import matplotlib.pyplot as plt
     from lifelines import KaplanMeierFitter
-    from lifelines.plotting import add_at_risk_counts
 
     ax = ax or plt.subplots(figsize=(6, 4))[1]
     t, e, g = np.asarray(time, float), np.asarray(event, int), np.asarray(groups)
-    fitters = []
     for value in pd.unique(g):
         m = g == value
         km = KaplanMeierFitter(label=f"{value} (n={m.sum()})").fit(t[m] / 365.25, e[m])
         km.plot_survival_function(ax=ax, ci_show=True)
-        fitters.append(km)
-    if at_risk:
-        add_at_risk_counts(*fitters, ax=ax)
     ax.set_xlabel("years")
     ax.set_ylabel("recurrence-free survival")
     ax.set_ylim(0, 1.02)
@@ -312,20 +307,29 @@ def fit_deepsurv(x: np.ndarray, time: Any, event: Any, x_val: np.ndarray, time_v
 
     torch.manual_seed(seed)
     xt, xv = (torch.as_tensor(a, dtype=torch.float32) for a in (x, x_val))
-    tt, tv = (torch.as_tensor(np.asarray(a, float), dtype=torch.float32) for a in (time, time_val))
-    et, ev = (torch.as_tensor(np.asarray(a).astype(bool)) for a in (event, event_val))
+    tt, tv = (torch.tensor(np.array(a, dtype=float), dtype=torch.float32) for a in (time, time_val))
+    et, ev = (torch.tensor(np.array(a).astype(bool)) for a in (event, event_val))
     model = DeepSurv(x.shape[1], hidden, dropout)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    with warnings.catch_warnings():  # torchsurv warns about tied times on every call (Efron handles them)
+        warnings.filterwarnings("ignore", message="Ties in `time`")
+        return _train(model, opt, neg_partial_log_likelihood, (xt, et, tt), (xv, ev, tv), epochs, patience)
+
+
+def _train(model: DeepSurv, opt: torch.optim.Optimizer, loss_fn: Any, train: tuple, val_data: tuple,
+           epochs: int, patience: int) -> DeepSurv:
+    xt, et, tt = train
+    xv, ev, tv = val_data
     best, best_state, waited = float("inf"), None, 0
     for _ in range(epochs):
         model.train()
         opt.zero_grad()
-        loss = neg_partial_log_likelihood(model(xt), et, tt)
+        loss = loss_fn(model(xt), et, tt)
         loss.backward()
         opt.step()
         model.eval()
         with torch.no_grad():
-            val = float(neg_partial_log_likelihood(model(xv), ev, tv))
+            val = float(loss_fn(model(xv), ev, tv))
         if val < best - 1e-5:
             best, best_state, waited = val, {k: v.clone() for k, v in model.state_dict().items()}, 0
         else:
