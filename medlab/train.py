@@ -34,7 +34,8 @@ from .io import atomic_path
 from .metrics import classification_metrics
 
 RUNNER_ENV = "MEDLAB_RUNNER"
-RESIDENT_MAX_ITEMS = 200_000  # images kept on the GPU by make_loader's default (28 px: ~0.6 GB)
+RESIDENT_MAX_ITEMS = 200_000
+"""The most items :func:`make_loader` keeps on a CUDA device by default (28-pixel images: about 0.6 GB)."""
 
 
 @dataclass
@@ -81,7 +82,7 @@ class ResidentLoader:
     for small datasets without random per-image transforms the fastest loader
     is no loader: every image is converted once, moved to ``device`` once,
     and each batch is an index into that tensor. The batch order is drawn
-    by the same :class:`~torch.utils.data.RandomSampler` (and generator) that
+    by the same ``torch.utils.data.RandomSampler`` (and generator) that
     :func:`make_loader` uses, so a seed gives the same batches either way.
 
     Only for datasets whose items are deterministic: a dataset with a

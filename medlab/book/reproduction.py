@@ -33,6 +33,7 @@ from .provenance import code_hash
 from .resources import format_bytes
 
 PAPER_DIR = Path("results") / "paper"
+"""Where the ``paper``-profile records and executed notebooks are kept (``--output-dir``)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                "trained on the redistributed subset (388 of 1214 normal training images), official "
                "test split; paper profile only, one seed"),
 )
+"""The published results the book compares with, and where each chapter records its own runs."""
 
 
 def _values(group: dict[str, Any], metric: str) -> list[float]:
