@@ -7,18 +7,27 @@ import sys
 
 import pytest
 
-from medlab.book.resources import PeakMemory, format_bytes, gpu_info
+from medlab.book.resources import format_bytes, gpu_info
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_peak_memory_sees_a_child_that_allocates():
-    code = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.2)"
-    with PeakMemory(interval=0.1) as small:
-        subprocess.run([sys.executable, "-c", "import time; time.sleep(1.2)"], check=True)
-    with PeakMemory(interval=0.1) as big:
-        subprocess.run([sys.executable, "-c", code], check=True)
-    assert big.peak_bytes >= 300 * 2**20
-    assert big.peak_bytes > small.peak_bytes
+    # In a fresh interpreter, so that no other child of the test process (a notebook
+    # kernel, a DataLoader worker) is among the descendants being watched.
+    script = """
+import subprocess, sys
+from medlab.book.resources import PeakMemory
+grow = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.2)"
+with PeakMemory(interval=0.1) as small:
+    subprocess.run([sys.executable, "-c", "import time; time.sleep(1.2)"], check=True)
+with PeakMemory(interval=0.1) as big:
+    subprocess.run([sys.executable, "-c", grow], check=True)
+print(small.peak_bytes, big.peak_bytes)
+"""
+    out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True).stdout
+    small, big = map(int, out.split())
+    assert big >= 300 * 2**20
+    assert small < 100 * 2**20  # a sleeping interpreter, not the 300 MiB one
 
 
 def test_format_bytes():
