@@ -96,3 +96,22 @@ def test_stratified_indices_never_returns_more_than_asked():
     assert len(idx) == 12 and len(np.unique(labels[idx])) == 10
     with pytest.raises(ValueError, match="10 classes"):
         stratified_indices(labels, 5)
+
+
+def test_in_unit_range_keeps_dark_pixels_and_black_corners():
+    import torch
+    from torchvision.transforms import v2
+
+    from medlab.data import InUnitRange, to_tensor
+
+    image = to_tensor(np.linspace(0, 255, 28 * 28).reshape(28, 28).astype(np.uint8))  # in [-1, 1]
+    brighter = v2.ColorJitter(brightness=(1.1, 1.1))
+    # applied directly, torchvision clips the [-1, 1] image to [0, 1]: everything below mid-grey is lost
+    assert brighter(image).min() >= 0
+    wrapped = InUnitRange(brighter)(image)
+    expected = ((image + 1) / 2 * 1.1).clamp(0, 1) * 2 - 1
+    assert torch.allclose(wrapped, expected, atol=1e-5) and wrapped.min() == -1.0
+    shifted = InUnitRange(v2.RandomAffine(degrees=0, translate=(0.3, 0.3)))
+    torch.manual_seed(0)
+    out = shifted(torch.ones(1, 28, 28))  # a white image moved: the uncovered border is black (-1)
+    assert out.min() == -1.0 and out.max() == 1.0

@@ -26,6 +26,7 @@ from .fetch import describe, fetch
 from .medmnist import (
                          LABELS,
                          SPLITS,
+                         InUnitRange,
                          MedMNISTDataset,
                          export_imagefolder,
                          load_arrays,
@@ -51,6 +52,6 @@ __all__ = [
     "fetch", "describe", "file_digest", "verify_file", "data_dir", "mirror_dir", "REGISTRY",
     "registry_names", "RemoteFile", "DatasetEntry", "DataError", "ChecksumError",
     "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "SPLITS", "LABELS",
-    "npz_path", "load_arrays", "stratified_indices", "to_tensor", "MedMNISTDataset",
+    "npz_path", "load_arrays", "stratified_indices", "to_tensor", "InUnitRange", "MedMNISTDataset",
     "load_splits", "export_imagefolder",
 ]

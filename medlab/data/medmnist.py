@@ -96,6 +96,33 @@ def to_tensor(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(image)).float().div_(127.5).sub_(1.0).unsqueeze(0)
 
 
+class InUnitRange(torch.nn.Module):
+    """Run an image transform in [0, 1] on a tensor stored in [-1, 1] (as :func:`to_tensor` gives).
+
+    torchvision's photometric transforms (``ColorJitter``, ``RandomAutocontrast``...)
+    assume float images in [0, 1] and clip to that range, and the geometric
+    ones fill uncovered pixels with 0. Applied directly to the book's [-1, 1]
+    tensors, ``ColorJitter`` would wipe out everything below mid-grey and
+    ``RandomAffine`` would fill the corners with mid-grey instead of black.
+    This wrapper maps the image to [0, 1], applies ``transform``, and maps it
+    back, so black stays black and no intensity is lost::
+
+        augment = data.InUnitRange(v2.Compose([v2.RandomAffine(...), v2.ColorJitter(...)]))
+
+    Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
+    """
+
+    def __init__(self, transform: Callable[[torch.Tensor], torch.Tensor]):
+        super().__init__()
+        self.transform = transform
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return self.transform((image + 1.0) / 2.0) * 2.0 - 1.0
+
+    def __repr__(self) -> str:
+        return f"InUnitRange({self.transform!r})"
+
+
 class MedMNISTDataset(Dataset):
     """A torch dataset over one split of a MedMNIST-style archive.
 
@@ -189,5 +216,5 @@ def export_imagefolder(name: str, root: str | os.PathLike, splits: Sequence[str]
     return counts
 
 
-__all__ = ["SPLITS", "LABELS", "npz_path", "load_arrays", "stratified_indices", "to_tensor",
+__all__ = ["SPLITS", "LABELS", "npz_path", "load_arrays", "stratified_indices", "to_tensor", "InUnitRange",
            "MedMNISTDataset", "load_splits", "export_imagefolder"]
