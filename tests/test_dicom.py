@@ -9,18 +9,11 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from pydicom.data import get_testdata_file
+from dicom_testfiles import pydicom_file
 
 from medlab import dicom
 from medlab.dicom import pixels
 from medlab.errors import Skipped
-
-
-def _testfile(name: str) -> Path:
-    path = get_testdata_file(name)
-    if path is None:
-        pytest.skip(f"{name} not installed (pip install pydicom-data)")
-    return Path(path)
 
 
 @pytest.fixture
@@ -43,17 +36,17 @@ def series_copy(series_dir, tmp_path) -> Path:
 
 
 def test_read_pixels_and_frames():
-    ct = _testfile("CT_small.dcm")
+    ct = pydicom_file("CT_small.dcm")
     ds = dicom.read_dataset(ct)
     arr = dicom.read_pixels(ds)
     assert arr.shape == (128, 128)
     assert dicom.frames(ds, arr).shape == (1, 128, 128)
-    multi = dicom.read_dataset(_testfile("emri_small.dcm"))
+    multi = dicom.read_dataset(pydicom_file("emri_small.dcm"))
     assert dicom.frames(multi).shape == (10, 64, 64)
 
 
 def test_hounsfield_and_window():
-    ds = dicom.read_dataset(_testfile("CT_small.dcm"))
+    ds = dicom.read_dataset(pydicom_file("CT_small.dcm"))
     hu = dicom.to_modality_units(ds, dicom.read_pixels(ds))
     expected = ds.pixel_array * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
     np.testing.assert_allclose(hu, expected)
@@ -62,12 +55,12 @@ def test_hounsfield_and_window():
 
 
 def test_monochrome1_is_inverted():
-    ds = dicom.read_dataset(_testfile("RG1_UNCR.dcm"))
+    ds = dicom.read_dataset(pydicom_file("RG1_UNCR.dcm"))
     assert ds.PhotometricInterpretation == "MONOCHROME1"
     raw = np.array([[0, 10], [20, 40]], dtype=np.uint16)
     shown = dicom.for_display(ds, raw)
     assert shown[0, 0] == 1.0 and shown[1, 1] == 0.0
-    ds2 = dicom.read_dataset(_testfile("CT_small.dcm"))
+    ds2 = dicom.read_dataset(pydicom_file("CT_small.dcm"))
     assert dicom.for_display(ds2, raw)[1, 1] == 1.0
 
 
@@ -80,7 +73,7 @@ def test_not_dicom(tmp_path):
 
 @pytest.mark.parametrize("keep", [0.97, 0.3])
 def test_truncated_file(tmp_path, keep):
-    src = _testfile("CT_small.dcm").read_bytes()
+    src = pydicom_file("CT_small.dcm").read_bytes()
     bad = tmp_path / "cut.dcm"
     bad.write_bytes(src[: int(len(src) * keep)])
     with pytest.raises(dicom.TruncatedFileError, match=r"cut\.dcm.*(again|truncated)"):
@@ -88,7 +81,7 @@ def test_truncated_file(tmp_path, keep):
 
 
 def test_missing_pixel_data(tmp_path):
-    ds = pydicom.dcmread(_testfile("CT_small.dcm"))
+    ds = pydicom.dcmread(pydicom_file("CT_small.dcm"))
     del ds.PixelData
     path = tmp_path / "header_only.dcm"
     ds.save_as(path)
@@ -97,7 +90,7 @@ def test_missing_pixel_data(tmp_path):
 
 
 def test_decoder_missing_simulated(monkeypatch):
-    path = _testfile("emri_small_jpeg_2k_lossless.dcm")
+    path = pydicom_file("emri_small_jpeg_2k_lossless.dcm")
     assert dicom.read_pixels(path).shape == (10, 64, 64)
     monkeypatch.setattr(pixels, "_decoder_plugins", lambda ts: ())
     with pytest.raises(dicom.DecoderMissingError,
@@ -106,7 +99,7 @@ def test_decoder_missing_simulated(monkeypatch):
 
 
 def test_decoder_plugin_not_installed():
-    path = _testfile("emri_small_jpeg_2k_lossless.dcm")
+    path = pydicom_file("emri_small_jpeg_2k_lossless.dcm")
     if "gdcm" in pixels._decoder_plugins(pydicom.uid.JPEG2000Lossless):
         pytest.skip("gdcm is installed here")
     with pytest.raises(dicom.DecoderMissingError, match="pip install python-gdcm"):
@@ -114,7 +107,7 @@ def test_decoder_plugin_not_installed():
 
 
 def test_syntax_without_any_decoder(tmp_path):
-    ds = pydicom.dcmread(_testfile("MR_small_jpeg_ls_lossless.dcm"))
+    ds = pydicom.dcmread(pydicom_file("MR_small_jpeg_ls_lossless.dcm"))
     ds.file_meta.TransferSyntaxUID = pydicom.uid.MPEG4HP41
     path = tmp_path / "video.dcm"
     ds.save_as(path, enforce_file_format=True)
@@ -130,10 +123,10 @@ def test_decoders_for():
 
 
 def test_compressed_syntaxes_decode_like_uncompressed():
-    reference = pydicom.dcmread(_testfile("emri_small.dcm")).pixel_array
+    reference = pydicom.dcmread(pydicom_file("emri_small.dcm")).pixel_array
     for name in ("emri_small_RLE.dcm", "emri_small_jpeg_2k_lossless.dcm",
                  "emri_small_jpeg_ls_lossless.dcm"):
-        np.testing.assert_array_equal(dicom.read_pixels(_testfile(name)), reference)
+        np.testing.assert_array_equal(dicom.read_pixels(pydicom_file(name)), reference)
 
 
 def test_errors_are_dicom_errors():
@@ -151,11 +144,11 @@ def mixed_folder(tmp_path) -> Path:
     folder = tmp_path / "mixed"
     folder.mkdir()
     for name in ("CT_small.dcm", "MR_small.dcm", "emri_small.dcm"):
-        shutil.copy(_testfile(name), folder / name)
+        shutil.copy(pydicom_file(name), folder / name)
     (folder / "readme.txt").write_text("not an image")
-    src = _testfile("MR_small.dcm").read_bytes()
+    src = pydicom_file("MR_small.dcm").read_bytes()
     (folder / "cut.dcm").write_bytes(src[: len(src) - 500])
-    ds = pydicom.dcmread(_testfile("CT_small.dcm"))
+    ds = pydicom.dcmread(pydicom_file("CT_small.dcm"))
     del ds.PixelData
     ds.save_as(folder / "nopix.dcm")
     return folder
@@ -242,7 +235,7 @@ def test_mismatched_orientation_and_size(series_copy, tmp_path):
     ds.save_as(files[3])
     with pytest.raises(dicom.InconsistentSeriesError, match=f"{files[3].name}.*Orientation"):
         dicom.load_series(series_copy)
-    shutil.copy(_testfile("CT_small.dcm"), files[3])
+    shutil.copy(pydicom_file("CT_small.dcm"), files[3])
     with pytest.raises(dicom.InconsistentSeriesError, match="series"):
         dicom.load_series(series_copy)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from pydicom.data import get_testdata_file
+from dicom_testfiles import pydicom_file
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import EncapsulatedPDFStorage, ExplicitVRLittleEndian, generate_uid
 
@@ -25,11 +25,6 @@ from medlab.dicom.deid import files as deid_files
 SALT = "course-2026"
 
 
-def _testfile(name: str) -> Path:
-    path = get_testdata_file(name)
-    if path is None:
-        pytest.skip(f"{name} not installed (pip install pydicom-data)")
-    return Path(path)
 
 
 @pytest.fixture
@@ -37,7 +32,7 @@ def study(tmp_path) -> Path:
     src = tmp_path / "incoming"
     src.mkdir()
     for name in ("CT_small.dcm", "MR_small.dcm"):
-        shutil.copy(_testfile(name), src / name)
+        shutil.copy(pydicom_file(name), src / name)
     return src
 
 
@@ -111,7 +106,7 @@ def test_output_paths_that_cannot_work_are_typed_errors(study, tmp_path):
 @pytest.mark.parametrize("name", ["MR_small_bigendian.dcm", "emri_small_jpeg_2k_lossless.dcm",
                                   "image_dfl.dcm"])
 def test_every_encoding_is_written_whole(name, tmp_path):
-    src = _testfile(name)
+    src = pydicom_file(name)
     deid.deidentify_file(src, tmp_path / "out.dcm", salt=SALT)
     before, after = pydicom.dcmread(src), pydicom.dcmread(tmp_path / "out.dcm")
     assert after.file_meta.TransferSyntaxUID == before.file_meta.TransferSyntaxUID
@@ -131,7 +126,7 @@ def test_an_output_without_its_pixels_is_never_written(tmp_path, monkeypatch):
 
     monkeypatch.setattr(deid_files, "deidentify", losing_pixels)
     with pytest.raises(deid.HollowOutputError, match="CT_small.dcm: the output would hold 0"):
-        deid.deidentify_file(_testfile("CT_small.dcm"), tmp_path / "out.dcm", salt=SALT)
+        deid.deidentify_file(pydicom_file("CT_small.dcm"), tmp_path / "out.dcm", salt=SALT)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -174,7 +169,7 @@ def test_free_text_outside_the_table_does_not_survive(tmp_path):
 
 
 def test_action_table_shows_before_and_after():
-    before = pydicom.dcmread(_testfile("CT_small.dcm"))
+    before = pydicom.dcmread(pydicom_file("CT_small.dcm"))
     after, report = deid.deidentify(before, salt=SALT)
     table = deid.action_table(before, after, report,
                               ["PatientName", "PatientID", "PatientAge", "StudyInstanceUID",

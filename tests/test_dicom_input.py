@@ -14,19 +14,12 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from pydicom.data import get_testdata_file
+from dicom_testfiles import pydicom_file
 from pydicom.dataelem import DataElement
 
 from medlab import dicom
 from medlab.dicom import deid, errors
 from medlab.errors import MedlabError, Skipped
-
-
-def _testfile(name: str) -> Path:
-    path = get_testdata_file(name)
-    if path is None:
-        pytest.skip(f"{name} not installed (pip install pydicom-data)")
-    return Path(path)
 
 
 def _cut(src: Path, dst: Path, keep: float) -> Path:
@@ -55,7 +48,7 @@ def test_every_error_is_a_medlab_error_with_its_builtin_base():
 def test_compressed_file_cut_in_its_pixels_is_refused_everywhere(name, tmp_path):
     src = tmp_path / "in"
     src.mkdir()
-    bad = _cut(_testfile(name), src / "cut.dcm", 0.8)
+    bad = _cut(pydicom_file(name), src / "cut.dcm", 0.8)
     with pytest.raises(dicom.TruncatedFileError, match=r"cut\.dcm: the file is truncated"):
         dicom.read_dataset(bad)
     with pytest.raises(dicom.TruncatedFileError):
@@ -69,7 +62,7 @@ def test_compressed_file_cut_in_its_pixels_is_refused_everywhere(name, tmp_path)
 
 
 def test_lazy_read_finds_a_cut_inside_a_large_deferred_pixel_element(tmp_path):
-    good = _testfile("MR2_UNCR.dcm")  # 512 x 512 x 16 bits: deferred by a lazy read
+    good = pydicom_file("MR2_UNCR.dcm")  # 512 x 512 x 16 bits: deferred by a lazy read
     ds = dicom.read_dataset(good)
     assert ds.get_item(0x7FE00010, keep_deferred=True).value is None  # not read
     folder = tmp_path / "folder"
@@ -85,7 +78,7 @@ def test_lazy_read_finds_a_cut_inside_a_large_deferred_pixel_element(tmp_path):
 
 
 def test_a_file_cut_inside_an_element_header_is_truncated(tmp_path):
-    data = _testfile("CT_small.dcm").read_bytes()
+    data = pydicom_file("CT_small.dcm").read_bytes()
     at = data.index(b"\xe0\x7f\x10\x00")  # the Pixel Data tag
     bad = tmp_path / "cut.dcm"
     bad.write_bytes(data[: at + 5])  # the tag and one byte of the VR
@@ -94,7 +87,7 @@ def test_a_file_cut_inside_an_element_header_is_truncated(tmp_path):
 
 
 def test_an_invalid_value_representation_is_a_corrupt_file(tmp_path):
-    data = bytearray(_testfile("CT_small.dcm").read_bytes())
+    data = bytearray(pydicom_file("CT_small.dcm").read_bytes())
     at = data.index(b"\x20\x00\x0e\x00UI")  # SeriesInstanceUID, explicit VR
     data[at + 4:at + 6] = b"\x55\xba"  # a flipped VR, as a bad disk or copy leaves it
     bad = tmp_path / "flipped.dcm"
@@ -111,13 +104,13 @@ def test_an_invalid_value_representation_is_a_corrupt_file(tmp_path):
 # ------------------------------------------------------------- decoders and headers
 def test_corrupt_streams_and_incomplete_headers_raise_typed_errors(tmp_path):
     with pytest.raises(dicom.PixelDecodeError, match="JPEG-lossy.dcm.*cannot be decoded"):
-        dicom.read_pixels(_testfile("JPEG-lossy.dcm"))
+        dicom.read_pixels(pydicom_file("JPEG-lossy.dcm"))
     with pytest.raises(dicom.HeaderMismatchError, match="nested_priv_SQ.dcm.*missing"):
-        dicom.read_pixels(_testfile("nested_priv_SQ.dcm"))
+        dicom.read_pixels(pydicom_file("nested_priv_SQ.dcm"))
     folder = tmp_path / "batch"
     folder.mkdir()
     for name in ("JPEG-lossy.dcm", "CT_small.dcm", "nested_priv_SQ.dcm"):
-        shutil.copy(_testfile(name), folder / name)
+        shutil.copy(pydicom_file(name), folder / name)
     out = dicom.load_folder(folder)  # one bad file never stops the batch
     assert [img.path.name for img in out.images] == ["CT_small.dcm"]
     assert {s.path: s.error for s in out.skipped} == {
@@ -134,7 +127,7 @@ def test_corrupt_streams_and_incomplete_headers_raise_typed_errors(tmp_path):
     ("emri_small_jpeg_2k_lossless.dcm", "NumberOfFrames", 5),
 ])
 def test_header_that_disagrees_with_the_pixels_is_refused(name, keyword, value, tmp_path):
-    ds = pydicom.dcmread(_testfile(name))
+    ds = pydicom.dcmread(pydicom_file(name))
     setattr(ds, keyword, value)
     path = tmp_path / "liar.dcm"
     ds.save_as(path)
@@ -144,14 +137,14 @@ def test_header_that_disagrees_with_the_pixels_is_refused(name, keyword, value, 
 
 def test_excess_padding_is_reported_with_the_fix():
     with pytest.raises(dicom.HeaderMismatchError, match=r"8192 bytes.*holds 8320.*\[:8192\]"):
-        dicom.read_pixels(_testfile("MR_small_padded.dcm"))
-    ds = dicom.read_dataset(_testfile("MR_small_padded.dcm"), lazy=False)
+        dicom.read_pixels(pydicom_file("MR_small_padded.dcm"))
+    ds = dicom.read_dataset(pydicom_file("MR_small_padded.dcm"), lazy=False)
     ds.PixelData = ds.PixelData[:8192]  # the fix the message gives
     assert dicom.read_pixels(ds).shape == (64, 64)
 
 
 def test_rescale_that_is_not_a_number(tmp_path):
-    ds = pydicom.dcmread(_testfile("CT_small.dcm"))
+    ds = pydicom.dcmread(pydicom_file("CT_small.dcm"))
     ds["RescaleSlope"] = DataElement(0x00281053, "LO", "one")
     with pytest.raises(dicom.HeaderMismatchError, match="RescaleSlope is 'one'"):
         dicom.to_modality_units(ds, np.zeros((2, 2)))
@@ -161,9 +154,9 @@ def test_rescale_that_is_not_a_number(tmp_path):
 def test_unreadable_or_wrong_folder_raises_instead_of_looking_empty(tmp_path, monkeypatch):
     folder = tmp_path / "locked"
     folder.mkdir()
-    shutil.copy(_testfile("CT_small.dcm"), folder / "a.dcm")
+    shutil.copy(pydicom_file("CT_small.dcm"), folder / "a.dcm")
     (folder / "sub").mkdir()
-    shutil.copy(_testfile("MR_small.dcm"), folder / "sub" / "b.dcm")
+    shutil.copy(pydicom_file("MR_small.dcm"), folder / "sub" / "b.dcm")
     real_scandir = os.scandir
 
     def scandir(path="."):
@@ -188,7 +181,7 @@ def test_unreadable_or_wrong_folder_raises_instead_of_looking_empty(tmp_path, mo
 
 def test_unreadable_file_is_an_access_error_not_a_truncated_file(tmp_path, monkeypatch):
     path = tmp_path / "a.dcm"
-    shutil.copy(_testfile("CT_small.dcm"), path)
+    shutil.copy(pydicom_file("CT_small.dcm"), path)
 
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
@@ -201,7 +194,7 @@ def test_unreadable_file_is_an_access_error_not_a_truncated_file(tmp_path, monke
 
 
 def test_bare_data_set_without_preamble_is_read():
-    ds = dicom.read_dataset(_testfile("ExplVR_BigEndNoMeta.dcm"))
+    ds = dicom.read_dataset(pydicom_file("ExplVR_BigEndNoMeta.dcm"))
     assert ds.file_meta.TransferSyntaxUID == pydicom.uid.ExplicitVRBigEndian
     with pytest.raises(dicom.NotDicomError, match="README.txt: not a DICOM file"):
         dicom.read_dataset(Path(pydicom.data.__file__).parent / "test_files" / "README.txt")
