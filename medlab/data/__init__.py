@@ -9,6 +9,8 @@
   resumable downloads, data locations and the data layer's errors.
 - :mod:`medlab.data.medmnist`: MedMNIST-style archives as torch datasets, the
   three splits sized by a profile, and the ImageFolder export.
+- :mod:`medlab.data.leakage`: the leakage audit, near-copies of training images
+  in the validation and test splits (``data.leakage.audit_splits(...)``).
 
 Everything a chapter needs is importable from here (``from medlab import data``;
 ``data.fetch(...)``, ``data.MedMNISTDataset(...)``, ``data.load_splits(...)``).
@@ -21,6 +23,7 @@ import warnings as _warnings
 _warnings.filterwarnings("ignore", category=RuntimeWarning,
                          message=r"'medlab\.data\.fetch' found in sys\.modules")
 
+from . import leakage
 from .download import file_digest, verify_file
 from .fetch import describe, fetch
 from .medmnist import (
@@ -53,5 +56,5 @@ __all__ = [
     "registry_names", "RemoteFile", "DatasetEntry", "DataError", "ChecksumError",
     "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "SPLITS", "LABELS",
     "npz_path", "load_arrays", "stratified_indices", "to_tensor", "InUnitRange", "MedMNISTDataset",
-    "load_splits", "export_imagefolder",
+    "load_splits", "export_imagefolder", "leakage",
 ]

@@ -137,6 +137,7 @@ class MedMNISTDataset(Dataset):
         self.full_size = len(labels)
         idx = stratified_indices(labels, size, seed)
         self.name, self.split = name, split
+        self.indices = idx  # positions of the items in the whole split
         self.images, self.labels = images[idx], labels[idx]
         self.transform = transform
         self.classes = [LABELS.get(name, {}).get(i, str(i)) for i in range(int(labels.max()) + 1)]
