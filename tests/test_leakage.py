@@ -84,3 +84,12 @@ def test_breastmnist_official_splits_hold_near_copies_of_training_images():
     test = data.MedMNISTDataset("breastmnist", "test")
     mask = leakage.keep_mask(audit, test)
     assert mask.sum() == 156 - table.loc["test", "near_duplicates"]
+
+
+def test_chapter_03_exercise_numbers_follow_from_the_data():
+    # the solution of ex-first-classifier-leak-threshold quotes these counts
+    loose = leakage.summary(leakage.audit_splits("breastmnist", max_mad=10, min_corr=0.98))
+    assert (loose.loc["test", "near_duplicates"], loose.loc["val", "near_duplicates"]) == (60, 31)
+    assert loose.loc["test", "label_conflicts"] == 4
+    default = leakage.summary(leakage.audit_splits("breastmnist"))
+    assert (default.loc["test", "near_duplicates"], default.loc["val", "near_duplicates"]) == (41, 23)
