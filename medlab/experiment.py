@@ -100,7 +100,9 @@ class SeedRuns:
     """What :func:`fit_seeds` returns: one row per seed and the training histories.
 
     ``table`` is indexed by seed, with columns ``best_epoch``, ``val_auc``,
-    ``test_auc``, ``test_accuracy`` and ``seconds``.
+    ``test_auc``, ``test_accuracy`` and ``seconds``, and ``test_auc_dedup``
+    (the AUC on the test images a leakage audit kept) when :func:`fit_seeds`
+    was given ``test_keep``.
     """
 
     table: pd.DataFrame
@@ -113,7 +115,7 @@ class SeedRuns:
 
     def summary(self) -> pd.DataFrame:
         """Mean and sample standard deviation (``ddof=1``) of the test metrics over seeds."""
-        cols = ["test_auc", "test_accuracy"]
+        cols = [c for c in ("test_auc", "test_auc_dedup", "test_accuracy") if c in self.table]
         return pd.DataFrame({"mean": self.table[cols].mean(), "sd": self.table[cols].std(ddof=1)})
 
     def mean_sd(self, column: str, digits: int = 3) -> str:
@@ -125,10 +127,15 @@ class SeedRuns:
         """Record the per-seed and summary numbers (and the seeds) for the chapter's results.
 
         Keys: ``auc_mean``, ``auc_sd``, ``accuracy_mean``, ``accuracy_sd``,
-        ``per_seed_auc``, ``per_seed_accuracy``, ``best_epochs``, plus ``extra``.
+        ``per_seed_auc``, ``per_seed_accuracy``, ``best_epochs``, with
+        ``auc_dedup_mean``, ``auc_dedup_sd`` and ``per_seed_auc_dedup`` when the
+        de-duplicated AUC was computed, plus ``extra``.
         """
         s = self.summary()
         record.record_run(seeds=self.seeds)
+        if "test_auc_dedup" in self.table:
+            extra = {"auc_dedup_mean": s.loc["test_auc_dedup", "mean"], "auc_dedup_sd": s.loc["test_auc_dedup", "sd"],
+                     "per_seed_auc_dedup": self.table["test_auc_dedup"].tolist(), **extra}
         return record.record_metrics(
             prefix, auc_mean=s.loc["test_auc", "mean"], auc_sd=s.loc["test_auc", "sd"],
             accuracy_mean=s.loc["test_accuracy", "mean"], accuracy_sd=s.loc["test_accuracy", "sd"],
@@ -142,7 +149,7 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
               device: torch.device | str = "cpu", class_weighted: bool = False,
               milestones: Sequence[int] = (), monitor: str = "val_auc",
               patience: int | None = None, num_workers: int = 0,
-              verbose: bool = True) -> SeedRuns:
+              test_keep: np.ndarray | None = None, verbose: bool = True) -> SeedRuns:
     """Train and test a fresh model for every seed: the loop behind a "mean ± sd" row.
 
     For each seed: :func:`~medlab.book.runtime.set_seed`, build ``model`` (a name for
@@ -152,7 +159,9 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
     with the best ``monitor`` kept), and score the ``test`` split with
     :func:`medlab.metrics.classification_metrics` (MedMNIST's ACC and AUC).
     ``class_weighted`` weights the loss with :func:`class_weights` of the
-    training labels (``splits["train"].labels``). Introduced in the chapter
+    training labels (``splits["train"].labels``). ``test_keep``, a boolean
+    mask over the test items (:func:`medlab.data.leakage.keep_mask`), adds the
+    AUC on the de-duplicated test split (``test_auc_dedup``). Introduced in the chapter
     "Evaluating a diagnostic model" (chapters/05_evaluating_diagnostic_models.ipynb).
     """
     if not seeds:
@@ -161,6 +170,11 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
     if missing:
         raise KeyError(f"splits lacks {missing}; pass the dictionary of medlab.data.load_splits")
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(splits["train"].labels)) if class_weighted else None
+    if test_keep is not None:
+        test_keep = np.asarray(test_keep, dtype=bool)
+        if test_keep.shape != (len(splits["test"]),):
+            raise ValueError(f"test_keep has shape {test_keep.shape}; it must hold one flag per test item "
+                             f"({len(splits['test'])})")
     rows, histories = [], {}
     for seed in seeds:
         set_seed(seed)
@@ -174,10 +188,13 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
                             monitor=monitor, patience=patience, verbose=False)
         y, probs = train.predict(net, loaders["test"], device)
         test = classification_metrics(y, probs)
-        rows.append({"seed": seed, "best_epoch": history.best_epoch,
-                     "val_auc": history.best.get("val_auc", float("nan")),
-                     "test_auc": test["auc"], "test_accuracy": test["accuracy"],
-                     "seconds": history.train_seconds})
+        row = {"seed": seed, "best_epoch": history.best_epoch,
+               "val_auc": history.best.get("val_auc", float("nan")),
+               "test_auc": test["auc"], "test_accuracy": test["accuracy"],
+               "seconds": history.train_seconds}
+        if test_keep is not None:
+            row["test_auc_dedup"] = classification_metrics(y[test_keep], probs[test_keep])["auc"]
+        rows.append(row)
         histories[seed] = history
         if verbose:
             print(f"seed {seed}: best epoch {history.best_epoch}, test AUC {test['auc']:.3f}, "

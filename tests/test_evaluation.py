@@ -269,3 +269,25 @@ def test_temperature_at_its_bound_warns():
     logits = np.stack([-(2 * y - 1) * 40.0, (2 * y - 1) * 40.0], axis=1)  # confident and right: T wants to be tiny
     with pytest.warns(UserWarning, match="bound"):
         ev.TemperatureScaler(bounds=(0.5, 2.0)).fit(logits, y)
+
+
+def test_correct_prior_gives_the_bayes_posterior_at_the_new_prevalence():
+    from scipy import stats
+
+    from medlab.evaluation import correct_prior
+
+    # two classes with known image-feature distributions: N(0, 1) and N(1.5, 1)
+    x = np.linspace(-3, 4, 50)
+    f0, f1 = stats.norm.pdf(x, 0, 1), stats.norm.pdf(x, 1.5, 1)
+
+    def posterior(prevalence):
+        return prevalence * f1 / (prevalence * f1 + (1 - prevalence) * f0)
+
+    at_train = posterior(0.9)  # what an ideal model trained at 90 % positives outputs
+    np.testing.assert_allclose(correct_prior(at_train, 0.9, 0.625), posterior(0.625), rtol=1e-9)
+    np.testing.assert_allclose(correct_prior(np.c_[1 - at_train, at_train], 0.9, 0.02), posterior(0.02), rtol=1e-9)
+    np.testing.assert_allclose(correct_prior(at_train, 0.9, 0.9), at_train)  # no shift, no change
+    # the ranking (so the AUC) is kept
+    assert (np.argsort(correct_prior(at_train, 0.9, 0.3)) == np.argsort(at_train)).all()
+    with pytest.raises(ValueError, match="target_prevalence"):
+        correct_prior(at_train, 0.9, 1.0)

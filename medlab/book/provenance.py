@@ -110,6 +110,26 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {sec:02d} s" if minutes else f"{sec} s"
 
 
+def data_line(name: str, info: dict[str, Any]) -> str:
+    """One dataset of a run record as the provenance box shows it.
+
+    Three shapes of record: a registry dataset (``files`` a count and one
+    ``sha256``), a file read from an installed package (``files`` mapping file
+    names to checksums), and a table with no file of its own (no ``files``:
+    the ``source`` is named instead).
+    """
+    flag = "" if info.get("official", True) else " (not the official release)"
+    files = info.get("files")
+    if isinstance(files, dict) and files:
+        sums = ", ".join(f"{file} sha256 `{str(digest)[:16]}…`" for file, digest in sorted(files.items()))
+        text = f"{sums}" + (f" ({info['source']})" if info.get("source") else "")
+    elif isinstance(files, int) and info.get("sha256"):
+        text = f"{files} file(s), sha256 `{str(info['sha256'])[:16]}…`"
+    else:
+        text = f"from {info.get('source', 'an unnamed source')}, no file checksum"
+    return f"`{name}`{flag}: {text}"
+
+
 def provenance_markdown(result: dict[str, Any]) -> str:
     """The admonition a chapter page shows about the run that produced it."""
     hw = result.get("hardware", {})
@@ -124,10 +144,7 @@ def provenance_markdown(result: dict[str, Any]) -> str:
     commit_text = (f"commit `{commit.get('commit', 'unknown')[:10]}`"
                    + (" plus uncommitted changes" if commit.get("dirty") else ""))
     libs = ", ".join(f"{k} {v}" for k, v in result.get("versions", {}).items())
-    data_lines = []
-    for name, info in sorted(result.get("data", {}).items()):
-        flag = "" if info.get("official", True) else " (not the official release)"
-        data_lines.append(f"`{name}`{flag}: {info.get('files')} file(s), sha256 `{str(info.get('sha256'))[:16]}…`")
+    data_lines = [data_line(name, info) for name, info in sorted(result.get("data", {}).items())]
     seeds = ", ".join(str(s) for s in result.get("seeds", [])) or str(result.get("seed"))
     lines = [
         "```{admonition} Provenance of this page",

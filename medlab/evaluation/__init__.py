@@ -19,6 +19,7 @@ Introduced in the chapter "Evaluating a diagnostic model"
 from .calibration import (
                           TemperatureScaler,
                           brier_score,
+                          correct_prior,
                           expected_calibration_error,
                           plot_reliability,
                           predict_logits,
@@ -38,6 +39,7 @@ from .diagnostic import (
 from .thresholds import ThresholdChoice, operating_point, threshold_for_sensitivity, threshold_max_youden
 
 __all__ = [
+    "correct_prior",
     "METRICS", "check_binary", "bootstrap_metrics", "diagnostic_report", "format_report",
     "ppv_at_prevalence", "npv_at_prevalence", "plot_ppv_prevalence", "ThresholdChoice",
     "threshold_for_sensitivity", "threshold_max_youden", "operating_point", "delong_components",

@@ -3,7 +3,9 @@
 - :func:`reliability_curve`, :func:`expected_calibration_error` and
   :func:`brier_score` measure it; :func:`plot_reliability` draws it;
 - :class:`TemperatureScaler` repairs it with one temperature fitted on
-  validation logits (:func:`predict_logits` collects them).
+  validation logits (:func:`predict_logits` collects them);
+- :func:`correct_prior` moves probabilities from the prevalence a model was
+  trained at to the prevalence where it is used (prior shift).
 
 Introduced in the chapter "Evaluating a diagnostic model"
 (chapters/05_evaluating_diagnostic_models.ipynb).
@@ -146,6 +148,28 @@ def predict_logits(model: nn.Module, loader: DataLoader,
     return predict(model, loader, device, amp=False, logits=True)
 
 
+def correct_prior(probs: np.ndarray, train_prevalence: float, target_prevalence: float) -> np.ndarray:
+    """P(positive | image) at ``target_prevalence`` from a model trained at ``train_prevalence``.
+
+    Under *prior shift* the images of each class look the same everywhere and
+    only the share of positives changes. Bayes' rule then says the posterior
+    odds scale with the prior odds, so the correction is a shift of the logit
+    (Saerens, Latinne & Decaestecker, *Neural Computation* 2002)::
+
+        logit(p') = logit(p) + logit(target_prevalence) - logit(train_prevalence)
+
+    ``probs`` are class-1 probabilities (or an N x 2 array). The ranking, and so
+    the ROC AUC, is unchanged; a threshold of 0.5 moves. A model trained with a
+    class-balanced loss behaves as if trained at prevalence 0.5.
+    """
+    for name, value in (("train_prevalence", train_prevalence), ("target_prevalence", target_prevalence)):
+        if not 0 < value < 1:
+            raise ValueError(f"{name} must be strictly between 0 and 1, not {value}")
+    p = as_scores(probs)
+    shift = special.logit(target_prevalence) - special.logit(train_prevalence)
+    return special.expit(special.logit(np.clip(p, 1e-12, 1 - 1e-12)) + shift)
+
+
 def plot_reliability(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_bins: int = 10,
                      strategy: str = "uniform", title: str = "Reliability diagram") -> Figure:
     """Reliability diagram (top) and histogram of predictions (bottom) for several models.
@@ -175,5 +199,5 @@ def plot_reliability(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_bins
     return fig
 
 
-__all__ = ["brier_score", "reliability_curve", "expected_calibration_error", "TemperatureScaler",
+__all__ = ["brier_score", "reliability_curve", "expected_calibration_error", "TemperatureScaler", "correct_prior",
            "predict_logits", "plot_reliability"]
