@@ -54,7 +54,7 @@ class Comparison:
 
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison("breastmnist", "ResNet-18 (28)", "05_evaluating_diagnostic_models", "breastmnist_resnet18",
-               "official splits; full: 20 epochs, paper: 100 epochs, lr / 10 at 50 % and 75 %"),
+               "official splits; full: 10 epochs, paper: 100 epochs, lr / 10 at 50 % and 75 %"),
     Comparison("pneumoniamnist", "ResNet-18 (28)", "03_first_classifier", "resnet18",
                "trained on the redistributed subset (388 of 1214 normal training images), official "
                "test split; paper profile only, one seed"),
