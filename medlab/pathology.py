@@ -115,9 +115,10 @@ def nuclei_reference(rgb: np.ndarray, sigma: float = 1.0, min_area: int = 30,
     """Nuclei by a careful classical pipeline: haematoxylin, Otsu, clean-up, distance-transform watershed.
 
     Nuclei take the haematoxylin counterstain (blue); DAB (brown) marks the protein of interest, here
-    on cell membranes, so the mask is taken on the haematoxylin channel alone. Touching nuclei are split by a marker-controlled watershed of the distance
-    transform, markers at its local maxima at least ``min_distance`` apart. This is a *reference
-    made by a pipeline*, not an expert annotation. Introduced in chapters/14_beyond_radiology.ipynb.
+    on cell membranes, so the mask is taken on the haematoxylin channel alone. Touching nuclei are
+    split by a marker-controlled watershed of the distance transform, markers at its local maxima at
+    least ``min_distance`` apart. This is a *reference made by a pipeline*, not an expert annotation.
+    Introduced in chapters/14_beyond_radiology.ipynb.
     """
     ch = stain_channels(rgb)
     stain = filters.gaussian(ch["haematoxylin"], sigma=sigma)
