@@ -52,7 +52,7 @@ def test_tissue_mask_tiles_and_pyramid():
     img = np.full((256, 256, 3), 245, np.uint8)
     img[:128, :] = (150, 80, 160)  # stained half
     mask = pa.tissue_mask(img)
-    assert mask[:128].mean() > 0.99 and mask[128:].mean() < 0.01
+    assert mask[:120].all() and not mask[140:].any()  # smoothing blurs the edge by a few pixels
     assert pa.tile_grid(mask, 64).tolist() == [[0, 0], [0, 64], [0, 128], [0, 192], [64, 0], [64, 64],
                                                [64, 128], [64, 192]]
     assert [p.shape[:2] for p in pa.pyramid(img, 3)] == [(256, 256), (128, 128), (64, 64)]
