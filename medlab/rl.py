@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -301,14 +301,6 @@ def fixed_schedule(fractions: int, dose: float) -> list[float]:
     return [float(dose)] * int(fractions)
 
 
-def with_params(params: Radiobiology, **changes: Any) -> Radiobiology:
-    """A copy of ``params`` with some values changed (for sensitivity analyses).
-
-    Introduced in the chapter "From notebook to clinic" (chapters/15_from_notebook_to_clinic.ipynb).
-    """
-    return replace(params, **changes)
-
-
 __all__ = ["TUMOUR_ALPHA_BETA", "LATE_ALPHA_BETA", "ScheduleError", "bed", "eqd2", "poisson_tcp",
            "ntcp_loglogistic", "Radiobiology", "calendar_day", "outcome", "DOSE_LEVELS", "make_env", "run_schedule",
-           "fixed_schedule", "with_params"]
+           "fixed_schedule"]

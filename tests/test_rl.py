@@ -98,4 +98,3 @@ def test_policy_function_and_bad_input():
         env.step(99)
     with pytest.raises(rl.ScheduleError):
         rl.make_env(dose_levels=(0.0, 2.0))
-    assert rl.with_params(rl.Radiobiology(), sparing=0.7).sparing == 0.7
