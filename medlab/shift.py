@@ -319,23 +319,26 @@ def combat(reference: np.ndarray, other: np.ndarray) -> np.ndarray:
 
 
 def cusum(values: Sequence[float] | np.ndarray, mean: float, sd: float, k: float = 0.5,
-          h: float = 5.0) -> tuple[np.ndarray, int | None]:
-    """One-sided (upper) CUSUM of a stream, and the index of its first alarm (``None`` if none).
+          h: float = 5.0, two_sided: bool = False) -> tuple[np.ndarray, int | None]:
+    """CUSUM of a stream, and the index of its first alarm (``None`` if none).
 
-    With standardised values ``z_t = (x_t - mean) / sd``, the statistic is
-    ``S_t = max(0, S_{t-1} + z_t - k)`` from ``S_0 = 0`` (Page 1954); the
-    alarm goes off when ``S_t > h``. ``k`` is half the shift (in sd) the chart
-    is tuned to, ``h`` sets the false-alarm rate. Introduced in the chapter
-    "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb).
+    With standardised values ``z_t = (x_t - mean) / sd``, the upper statistic
+    is ``S+_t = max(0, S+_{t-1} + z_t - k)`` from ``S+_0 = 0`` (Page 1954);
+    with ``two_sided`` the lower one, ``S-_t = max(0, S-_{t-1} - z_t - k)``,
+    runs beside it and the returned statistic is ``max(S+_t, S-_t)``. The
+    alarm goes off when the statistic exceeds ``h``. ``k`` is half the shift
+    (in sd) the chart is tuned to, ``h`` sets the false-alarm rate. Introduced
+    in the chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb).
     """
     if sd <= 0:
         raise ShiftError("sd must be positive: estimate it on in-control (reference) data")
     z = (np.asarray(values, dtype=float) - mean) / sd
     s = np.empty(len(z))
-    acc = 0.0
+    up = down = 0.0
     for t, zt in enumerate(z):
-        acc = max(0.0, acc + zt - k)
-        s[t] = acc
+        up = max(0.0, up + zt - k)
+        down = max(0.0, down - zt - k) if two_sided else 0.0
+        s[t] = max(up, down)
     above = np.flatnonzero(s > h)
     return s, (int(above[0]) if len(above) else None)
 

@@ -38,7 +38,7 @@ def test_point_estimates_agree_with_fairlearn(toy):
 
 def test_intervals_bracket_the_estimates_and_per_case_thresholds(toy):
     y, p, g = toy
-    rep = fs.subgroup_report(y, p, g, threshold=np.where(g == "a", 0.4, 0.6), n_boot=200)
+    rep = fs.subgroup_report(y, p, g, threshold=np.where(g == "a", 0.4, 0.6), n_boot=60)
     for m in ("auc", "sensitivity", "fpr"):
         assert (rep[f"{m}_lower"] <= rep[m] + 1e-12).all() and (rep[m] <= rep[f"{m}_upper"] + 1e-12).all()
     assert rep.loc["a", "selection_rate"] == pytest.approx((p[g == "a"] > 0.4).mean())

@@ -127,5 +127,8 @@ def test_cusum_matches_the_recursion_and_alarms_on_a_shift():
     assert sum(a is not None for a in in_control) <= 10
     _, late = sh.cusum(np.r_[rng.normal(size=50), rng.normal(size=50) + 2.0], 0.0, 1.0, h=5.0)
     assert late is not None and 50 <= late < 60
+    _, down = sh.cusum(np.r_[rng.normal(size=50), rng.normal(size=50) - 2.0], 0.0, 1.0, h=5.0)
+    _, down2 = sh.cusum(np.r_[rng.normal(size=50), rng.normal(size=50) - 2.0], 0.0, 1.0, h=5.0, two_sided=True)
+    assert down is None and down2 is not None and 50 <= down2 < 60  # a fall needs the lower chart
     with pytest.raises(sh.ShiftError, match="sd"):
         sh.cusum(x, 0.0, 0.0)
