@@ -1,0 +1,162 @@
+"""Subgroup performance on real attributes: per-group measures with intervals, and their limits.
+
+- :func:`load_whas500`: the Worcester Heart Attack Study table (500 patients,
+  with recorded sex and age) as a binary task, death within one year;
+- :func:`subgroup_report`: AUC, sensitivity, false-positive rate, selection
+  rate and calibration-in-the-large per group, each with a bootstrap
+  interval (point estimates agree with fairlearn's ``MetricFrame``);
+- :func:`chouldechova_fpr`: the identity behind the impossibility result,
+  ``FPR = p / (1 - p) * (1 - PPV) / PPV * (1 - FNR)`` (Chouldechova 2017).
+
+scikit-survival (the WHAS500 table) is imported inside :func:`load_whas500`;
+it is in the ``survival`` extra.
+
+Introduced in the chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from .book.record import record_data
+from .errors import MedlabError
+
+WHAS500_CITATION = (
+    "Hosmer D.W., Lemeshow S., May S. Applied Survival Analysis: Regression Modeling of Time-to-Event Data, "
+    "2nd ed. Wiley (2008): the Worcester Heart Attack Study (WHAS500), as shipped by scikit-survival."
+)
+"""The source of the WHAS500 table. Introduced in the chapter "Trustworthy deployment"
+(chapters/13_trustworthy_deployment.ipynb)."""
+
+WHAS500_FEATURES = ("age", "female", "hr", "sysbp", "diasbp", "bmi", "cvd", "afb", "sho", "chf", "av3",
+                    "miord", "mitype")
+"""Admission variables used as predictors (``los``, the length of stay, is left out: it is known only
+at discharge). Introduced in the chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb)."""
+
+
+class FairnessError(MedlabError, ValueError):
+    """Bad input to a subgroup analysis (lengths differ, a group without both outcomes)."""
+
+
+def load_whas500(horizon_days: int = 365) -> pd.DataFrame:
+    """WHAS500 as a binary task: death within ``horizon_days`` of admission for myocardial infarction.
+
+    Columns: the :data:`WHAS500_FEATURES` (numeric; ``female`` is the study's
+    ``gender`` coded 1 for women), ``death`` (0/1), and the two attributes
+    ``sex`` (``"female"``/``"male"``) and ``age_group`` (``"<70"``/``">=70"``).
+    Nobody in WHAS500 is censored before one year, so for horizons up to 365
+    days the label is exact. Introduced in the chapter "Trustworthy deployment"
+    (chapters/13_trustworthy_deployment.ipynb).
+    """
+    import sksurv.datasets
+    from sksurv.datasets import load_whas500 as sksurv_load
+
+    x, y = sksurv_load()
+    time, event = y["lenfol"], y["fstat"]
+    if ((time < horizon_days) & ~event).any():
+        raise FairnessError(f"some WHAS500 patients are censored before {horizon_days} days; "
+                            "the binary label would be wrong for them: choose a horizon of at most 365 days")
+    df = x.rename(columns={"gender": "female"}).astype(float)[list(WHAS500_FEATURES)].copy()
+    df["death"] = ((time <= horizon_days) & event).astype(int)
+    df["sex"] = np.where(df.female == 1, "female", "male")
+    df["age_group"] = np.where(df.age >= 70, ">=70", "<70")
+    path = Path(sksurv.datasets.__file__).parent / "data" / "whas500.arff"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+    record_data("whas500", {"title": "WHAS500 (Worcester Heart Attack Study, 500 patients)", "files": 1,
+                            "sha256": digest, "source": "scikit-survival (whas500.arff)",
+                            "licence": "teaching data set of Hosmer, Lemeshow & May (2008)"})
+    return df.reset_index(drop=True)
+
+
+def _rates(y: np.ndarray, p: np.ndarray, called: np.ndarray) -> dict[str, float]:
+    pos, neg = y == 1, y == 0
+    return {
+        "auc": roc_auc_score(y, p) if pos.any() and neg.any() else np.nan,
+        "sensitivity": called[pos].mean() if pos.any() else np.nan,
+        "fpr": called[neg].mean() if neg.any() else np.nan,
+        "ppv": y[called].mean() if called.any() else np.nan,
+        "selection_rate": called.mean(),
+        "observed_rate": y.mean(),
+        "mean_predicted": p.mean(),
+    }
+
+
+def subgroup_report(y_true: np.ndarray, probs: np.ndarray, groups: np.ndarray | pd.Series,
+                    threshold: float | np.ndarray = 0.5, n_boot: int = 1000, seed: int = 0,
+                    ci: float = 0.95) -> pd.DataFrame:
+    """Per-group measures of a probabilistic classifier, with stratified bootstrap intervals.
+
+    A case is called positive when ``prob > threshold`` (``threshold`` may
+    be one number or one per case, e.g. per-group thresholds). Rows: ``"all"``
+    and each group; columns ``n``, then for each measure (``auc``,
+    ``sensitivity``, ``fpr``, ``ppv``, ``selection_rate``, ``observed_rate``,
+    ``mean_predicted``) the estimate and its ``_lower``/``_upper`` percentile
+    bounds over ``n_boot`` resamples drawn within each group and class.
+    ``observed_rate`` against ``mean_predicted`` is calibration-in-the-large
+    per group. Introduced in the chapter "Trustworthy deployment"
+    (chapters/13_trustworthy_deployment.ipynb).
+    """
+    y = np.asarray(y_true).astype(int).ravel()
+    p = np.asarray(probs, dtype=float).ravel()
+    g = np.asarray(groups).ravel()
+    called = p > np.broadcast_to(np.asarray(threshold, dtype=float), p.shape)
+    if not len(y) == len(p) == len(g):
+        raise FairnessError(f"labels ({len(y)}), probabilities ({len(p)}) and groups ({len(g)}) must match")
+    rng = np.random.default_rng(seed)
+    alpha = (1 - ci) / 2
+    rows = {}
+    for name in ["all", *sorted(pd.unique(g).tolist())]:
+        idx = np.arange(len(y)) if name == "all" else np.flatnonzero(g == name)
+        yi, pi, ci_ = y[idx], p[idx], called[idx]
+        if len(np.unique(yi)) < 2:
+            raise FairnessError(f"group '{name}' has only one outcome; merge it with another group")
+        est = _rates(yi, pi, ci_)
+        pos, neg = np.flatnonzero(yi == 1), np.flatnonzero(yi == 0)
+        boot = []
+        for _ in range(n_boot):
+            b = np.r_[rng.choice(pos, len(pos)), rng.choice(neg, len(neg))]
+            boot.append(_rates(yi[b], pi[b], ci_[b]))
+        boot_df = pd.DataFrame(boot)
+        row: dict[str, float] = {"n": len(idx)}
+        for key, value in est.items():
+            row[key] = value
+            row[f"{key}_lower"] = float(np.nanquantile(boot_df[key], alpha))
+            row[f"{key}_upper"] = float(np.nanquantile(boot_df[key], 1 - alpha))
+        rows[name] = row
+    return pd.DataFrame(rows).T
+
+
+def format_subgroups(report: pd.DataFrame, measures: tuple[str, ...] = ("auc", "sensitivity", "fpr"),
+                     digits: int = 2) -> pd.DataFrame:
+    """``"estimate [lower, upper]"`` strings for some measures of a :func:`subgroup_report`.
+
+    Introduced in the chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb).
+    """
+    out = pd.DataFrame({"n": report["n"].astype(int)})
+    for m in measures:
+        out[m] = [f"{e:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+                  for e, lo, hi in zip(report[m], report[f"{m}_lower"], report[f"{m}_upper"], strict=True)]
+    return out
+
+
+def chouldechova_fpr(prevalence: float, ppv: float, fnr: float) -> float:
+    """The false-positive rate forced by prevalence, PPV and false-negative rate.
+
+    ``FPR = p / (1 - p) * (1 - PPV) / PPV * (1 - FNR)`` holds for any binary
+    classifier on any group (Chouldechova 2017). If two groups differ in
+    prevalence ``p``, equal PPV (predictive parity) and equal FNR force
+    unequal FPR: the impossibility result in one line. Introduced in the
+    chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb).
+    """
+    if not 0 < prevalence < 1 or not 0 < ppv <= 1:
+        raise FairnessError("prevalence must lie in (0, 1) and PPV in (0, 1]")
+    return prevalence / (1 - prevalence) * (1 - ppv) / ppv * (1 - fnr)
+
+
+__all__ = ["WHAS500_CITATION", "WHAS500_FEATURES", "FairnessError", "load_whas500", "subgroup_report",
+           "format_subgroups", "chouldechova_fpr"]
