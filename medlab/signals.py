@@ -184,12 +184,12 @@ class BeatMatch:
 
     @property
     def sensitivity(self) -> float:
-        """TP / (TP + FN): the share of reference beats found."""
+        """The share of reference beats found (sensitivity), ``TP / (TP + FN)``."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else float("nan")
 
     @property
     def ppv(self) -> float:
-        """Positive predictivity TP / (TP + FP): the share of detections that are beats."""
+        """The share of detections that are beats (positive predictivity), ``TP / (TP + FP)``."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else float("nan")
 
 

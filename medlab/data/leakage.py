@@ -5,7 +5,7 @@ image the model trained on. Public sets are often split image by image although
 they hold several images of the same patient, so the same lesion can sit in
 both splits. The audit looks, for every validation and test image, for its
 nearest training image under two measures, both computed by SciPy's
-:func:`scipy.spatial.distance.cdist`:
+``scipy.spatial.distance.cdist``:
 
 - **pixel distance**: the mean absolute grey-level difference (``cityblock``
   distance divided by the number of pixels; 0 = identical, 255 = opposite);
@@ -36,9 +36,10 @@ if TYPE_CHECKING:
 
     from .medmnist import MedMNISTDataset
 
-#: Default thresholds: 4 grey levels (1.6 % of the range) and r >= 0.99.
 MAX_MAD = 4.0
+"""The default pixel-distance threshold, in grey levels (1.6 % of the range)."""
 MIN_CORR = 0.99
+"""The default correlation threshold (Pearson's r)."""
 
 
 def nearest_neighbours(query: np.ndarray, reference: np.ndarray, chunk: int = 256) -> pd.DataFrame:
@@ -122,7 +123,7 @@ def summary(audit: pd.DataFrame) -> pd.DataFrame:
 def keep_mask(audit: pd.DataFrame, dataset: MedMNISTDataset) -> np.ndarray:
     """Boolean mask over ``dataset``'s items: ``True`` where the image is *not* a near-duplicate.
 
-    ``dataset`` is a :class:`~medlab.data.MedMNISTDataset` of an audited split
+    ``dataset`` is a :class:`~medlab.data.medmnist.MedMNISTDataset` of an audited split
     (possibly a sub-sample: its ``indices`` map items to the whole split).
     Score a model on ``y[mask]``, ``scores[mask]`` for the de-duplicated split.
     """

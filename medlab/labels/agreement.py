@@ -79,7 +79,7 @@ def slice_calls(mask: np.ndarray, min_pixels: int = 1) -> np.ndarray:
 
 
 def dice(a: np.ndarray, b: np.ndarray) -> float:
-    """Dice overlap 2|A and B| / (|A| + |B|) of two binary masks; 1.0 when both are empty."""
+    """Dice overlap ``2 |A and B| / (|A| + |B|)`` of two binary masks; 1.0 when both are empty."""
     a, b = np.asarray(a, bool), np.asarray(b, bool)
     if a.shape != b.shape:
         raise LabelsError(f"dice: masks differ in shape {a.shape} vs {b.shape}; resample one onto the other's grid")
