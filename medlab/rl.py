@@ -158,7 +158,10 @@ def outcome(doses: Sequence[float], alpha: float, params: Radiobiology = Radiobi
 
 
 DOSE_LEVELS: tuple[float, ...] = (1.8, 2.0, 2.75, 3.5, 5.0, 7.25)
-"""The doses per fraction in Gy that the agent may choose from, those of the fixed schedules the chapter compares and more."""
+"""The doses per fraction in Gy that the agent may choose from.
+
+Those of the fixed schedules the chapter compares, and more.
+"""
 
 
 class _Fractionation:
