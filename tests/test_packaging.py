@@ -35,7 +35,7 @@ def pins(path: Path) -> dict[str, str]:
         line = line.split("#", 1)[0].strip()
         if line:
             name, version = line.split("==")
-            out[norm(name)] = version.strip()
+            out[norm(name.split("[", 1)[0])] = version.strip()  # flwr[simulation]==x: the pin is flwr's
     return out
 
 
