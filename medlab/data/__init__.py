@@ -23,7 +23,7 @@ import warnings as _warnings
 _warnings.filterwarnings("ignore", category=RuntimeWarning,
                          message=r"'medlab\.data\.fetch' found in sys\.modules")
 
-from . import leakage
+from . import brain_mr, leakage
 from .download import file_digest, verify_file
 from .fetch import describe, fetch
 from .medmnist import (
@@ -56,5 +56,5 @@ __all__ = [
     "registry_names", "RemoteFile", "DatasetEntry", "DataError", "ChecksumError",
     "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "SPLITS", "LABELS",
     "npz_path", "load_arrays", "stratified_indices", "to_tensor", "InUnitRange", "MedMNISTDataset",
-    "load_splits", "export_imagefolder", "leakage",
+    "load_splits", "export_imagefolder", "leakage", "brain_mr",
 ]
