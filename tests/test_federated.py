@@ -305,6 +305,23 @@ def _wait_for_port(port: int, seconds: float) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
 
 
+def _stop_group(p: subprocess.Popen) -> None:
+    """Stop ``p`` and every process it started (its own process group): TERM, then KILL."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(p.pid, sig)
+        except ProcessLookupError:
+            return
+        end = time.monotonic() + 15
+        while time.monotonic() < end:
+            p.poll()  # reap the leader, or it lingers as a zombie in the group
+            try:
+                os.killpg(p.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+
+
 @pytest.mark.slow  # three Flower processes, a ServerApp and two ClientApps start
 def test_superlink_and_two_supernodes_run_one_round_of_the_same_apps(tmp_path, mirror):
     """``flwr run`` submits medlab/federated/app to a SuperLink; two SuperNodes train; all stop."""
@@ -344,14 +361,7 @@ def test_superlink_and_two_supernodes_run_one_round_of_the_same_apps(tmp_path, m
             assert len(f["failures"]) == 0
     finally:
         for p in procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait(timeout=10)
+            _stop_group(p)
         for log in logs:
             log.close()
     for p in procs:  # each process group is gone (ClientApp and ServerApp processes included)

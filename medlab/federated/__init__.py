@@ -21,8 +21,10 @@ from .fedavg import (
     FederatedResult,
     LocalConfig,
     SiteFailure,
+    as_batch,
     fedavg,
     get_weights,
+    initial_model,
     predict_proba,
     set_weights,
     train_site,
@@ -31,7 +33,7 @@ from .fedavg import (
 from .partition import PartitionError, Site, dirichlet_partition, make_sites, pool_sites, scanner_transform
 
 __all__ = [
-    "FederatedResult", "LocalConfig", "PartitionError", "Site", "SiteFailure", "dirichlet_partition", "fedavg",
-    "get_weights", "make_sites", "pool_sites", "predict_proba", "scanner_transform", "set_weights", "train_site",
-    "weighted_average",
+    "FederatedResult", "LocalConfig", "PartitionError", "Site", "SiteFailure", "as_batch", "dirichlet_partition",
+    "fedavg", "get_weights", "initial_model", "make_sites", "pool_sites", "predict_proba", "scanner_transform",
+    "set_weights", "train_site", "weighted_average",
 ]
