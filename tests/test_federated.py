@@ -135,6 +135,26 @@ def test_train_site_is_seeded_and_fedprox_stays_closer_to_the_start():
     assert dist(trained(50.0, 1)) < dist(a)
 
 
+def test_class_weighted_sgd_config():
+    site = toy_sites(1, 80)[0]
+    site.labels[:] = np.where(np.arange(len(site)) < 10, 0, 1)  # one class dominates
+    config = fl.LocalConfig(steps=1, batch_size=len(site), lr=0.1, optimizer="sgd", class_weighted=True)
+
+    def linear() -> nn.Module:  # no dropout: the full batch's gradient does not depend on its order
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 2))
+
+    net, ref = linear(), linear()
+    w0 = [p.detach().clone() for p in net.parameters()]
+    weight = torch.tensor(len(site) / (2 * np.bincount(site.labels)), dtype=torch.float32)
+    nn.functional.cross_entropy(ref(fl.as_batch(site.images)), torch.as_tensor(site.labels), weight=weight).backward()
+    fl.train_site(net, site, config, 0, 1, 0)  # one full-batch SGD step: w - lr * grad (momentum starts at 0)
+    for p, p0, r in zip(net.parameters(), w0, ref.parameters()):
+        assert torch.allclose(p, p0 - 0.1 * r.grad, atol=1e-6)
+    with pytest.raises(ValueError, match="optimizer"):
+        fl.LocalConfig(optimizer="rmsprop")
+
+
 def test_fedavg_learns_and_logs_every_round():
     sites = toy_sites(2, 160)
     vx = np.concatenate([s.val_images for s in sites])

@@ -28,6 +28,7 @@ from torch import nn
 
 from ..data.medmnist import to_tensor
 from ..errors import MedlabError
+from ..experiment import class_weights
 from .partition import Site
 
 
@@ -37,16 +38,26 @@ class SiteFailure(MedlabError, RuntimeError):
 
 @dataclass(frozen=True)
 class LocalConfig:
-    """What each site does in one round: ``steps`` Adam steps on batches of ``batch_size``.
+    """What each site does in one round: ``steps`` optimiser steps on batches of ``batch_size``.
 
-    ``mu`` > 0 adds FedProx's proximal term. Adam starts afresh every round
-    (its state is not exchanged), at learning rate ``lr``.
+    ``optimizer`` is ``"adam"`` or ``"sgd"`` (with momentum 0.9), at learning
+    rate ``lr``; it starts afresh every round (its state is not exchanged).
+    ``mu`` > 0 adds FedProx's proximal term. With
+    ``class_weighted``, each site weights its cross-entropy by its own
+    inverse class frequencies (``medlab.experiment.class_weights``), so that
+    a site dominated by one class does not teach the model only its prior.
     """
 
     steps: int = 5
     batch_size: int = 32
     lr: float = 1e-3
     mu: float = 0.0
+    class_weighted: bool = False
+    optimizer: str = "adam"
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"optimizer must be 'adam' or 'sgd', not {self.optimizer!r}")
 
 
 def as_batch(images: np.ndarray) -> torch.Tensor:
@@ -79,6 +90,13 @@ def weighted_average(weights: Sequence[Sequence[np.ndarray]], sizes: Sequence[fl
     return out
 
 
+def make_optimizer(model: nn.Module, config: LocalConfig) -> torch.optim.Optimizer:
+    """A fresh optimiser for one round of local training, as ``config`` asks."""
+    if config.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9)
+    return torch.optim.Adam(model.parameters(), lr=config.lr)
+
+
 def round_seed(seed: int, server_round: int, site_index: int) -> int:
     """The seed of one site's local training in one round (the same in every engine)."""
     return int(seed) * 1_000_003 + int(server_round) * 1009 + int(site_index)
@@ -99,8 +117,9 @@ def train_site(model: nn.Module, site: Site, config: LocalConfig, seed: int, ser
     torch.manual_seed(s)  # dropout
     gen = torch.Generator().manual_seed(s)
     x_all, y_all = as_batch(site.images), torch.as_tensor(site.labels, dtype=torch.long)
+    weight = class_weights(site.labels, num_classes=2) if config.class_weighted else None
     start = [p.detach().clone() for p in model.parameters()]
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+    optimizer = make_optimizer(model, config)
     order = torch.empty(0, dtype=torch.long)
     model.train()
     losses = []
@@ -111,7 +130,7 @@ def train_site(model: nn.Module, site: Site, config: LocalConfig, seed: int, ser
             order = torch.cat([order, torch.randperm(len(y_all), generator=gen)])
         idx, order = order[:config.batch_size], order[config.batch_size:]
         optimizer.zero_grad(set_to_none=True)
-        loss = nn.functional.cross_entropy(model(x_all[idx]), y_all[idx])
+        loss = nn.functional.cross_entropy(model(x_all[idx]), y_all[idx], weight=weight)
         if config.mu > 0:
             loss = loss + config.mu / 2 * sum(((p - p0) ** 2).sum() for p, p0 in zip(model.parameters(), start))
         loss.backward()

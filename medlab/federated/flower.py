@@ -61,8 +61,8 @@ def make_client_app(site_fn: SiteFn, model_fn: Callable[[], nn.Module]) -> Any:
     """A Flower ``ClientApp`` whose ``train`` runs ``train_site`` on the node's site.
 
     The server's ``ConfigRecord`` gives ``local-steps``, ``batch-size``,
-    ``lr``, ``seed`` and ``server-round`` (and ``proximal-mu`` under
-    FedProx). The reply carries the new weights and ``num-examples``. An
+    ``lr``, ``class-weighted``, ``optimizer``, ``seed`` and ``server-round``
+    (and ``proximal-mu`` under FedProx). The reply carries the new weights and ``num-examples``. An
     exception in ``train`` becomes an error reply that the strategy sees.
     """
     from flwr.app import ArrayRecord, Message, MetricRecord, RecordDict
@@ -75,7 +75,8 @@ def make_client_app(site_fn: SiteFn, model_fn: Callable[[], nn.Module]) -> Any:
         site, k = site_fn(context)
         cfg = msg.content["config"]
         config = LocalConfig(steps=int(cfg["local-steps"]), batch_size=int(cfg["batch-size"]), lr=float(cfg["lr"]),
-                             mu=float(cfg["proximal-mu"]) if "proximal-mu" in cfg else 0.0)
+                             mu=float(cfg["proximal-mu"]) if "proximal-mu" in cfg else 0.0,
+                             class_weighted=bool(cfg["class-weighted"]), optimizer=str(cfg["optimizer"]))
         model = initial_model(model_fn, 0, site.images)
         set_weights(model, msg.content["arrays"].to_numpy_ndarrays())
         metrics = train_site(model, site, config, seed=int(cfg["seed"]), server_round=int(cfg["server-round"]),
@@ -126,8 +127,8 @@ def serve(grid: Any, model_fn: Callable[[], nn.Module], example: np.ndarray, n_s
     common = dict(fraction_train=1.0, fraction_evaluate=0.0, min_train_nodes=n_sites, min_available_nodes=n_sites)
     strategy = (_recording(FedProx)(proximal_mu=config.mu, **common) if config.mu > 0
                 else _recording(FedAvg)(**common))
-    train_config = ConfigRecord({"local-steps": config.steps, "batch-size": config.batch_size,
-                                 "lr": config.lr, "seed": seed})
+    train_config = ConfigRecord({"local-steps": config.steps, "batch-size": config.batch_size, "lr": config.lr,
+                                 "class-weighted": config.class_weighted, "optimizer": config.optimizer, "seed": seed})
 
     def evaluate_fn(server_round: int, arrays: Any) -> Any:
         if evaluate is None:

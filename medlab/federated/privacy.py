@@ -29,7 +29,8 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
-from .fedavg import LocalConfig, SiteFailure, as_batch, get_weights, round_seed, set_weights
+from ..experiment import class_weights
+from .fedavg import LocalConfig, SiteFailure, as_batch, get_weights, make_optimizer, round_seed, set_weights
 from .partition import Site
 
 TrainFn = Callable[[nn.Module, Site, LocalConfig, int, int, int], dict[str, float]]
@@ -70,7 +71,7 @@ def dp_trainer(noise_multiplier: float, max_grad_norm: float = 1.0) -> TrainFn:
     Each step samples every image of the site with probability
     ``batch_size / len(site)`` (Poisson sampling, as the accountant assumes),
     clips each image's gradient to ``max_grad_norm`` and adds Gaussian noise;
-    Adam then uses the noisy gradient. Over ``R`` rounds a site takes
+    the optimiser of ``config`` then uses the noisy gradient. Over ``R`` rounds a site takes
     ``R x steps`` such steps: ``epsilon`` gives its guarantee. The model
     must be DP-compatible (``make_dp_compatible``).
     """
@@ -85,9 +86,10 @@ def dp_trainer(noise_multiplier: float, max_grad_norm: float = 1.0) -> TrainFn:
         loader = torch.utils.data.DataLoader(data, batch_size=config.batch_size, shuffle=False)
         engine = PrivacyEngine(accountant="rdp")
         private, optimizer, loader = engine.make_private(
-            module=work, optimizer=torch.optim.Adam(work.parameters(), lr=config.lr), data_loader=loader,
+            module=work, optimizer=make_optimizer(work, config), data_loader=loader,
             noise_multiplier=noise_multiplier, max_grad_norm=max_grad_norm, poisson_sampling=True)
         private.train()
+        weight = class_weights(site.labels, num_classes=2) if config.class_weighted else None
         losses, step = [], 0
         while step < config.steps:
             for x, y in loader:
@@ -96,7 +98,7 @@ def dp_trainer(noise_multiplier: float, max_grad_norm: float = 1.0) -> TrainFn:
                 if server_round in site.fail_rounds and step == config.steps // 2:
                     raise SiteFailure(f"{site.name}: connection lost during round {server_round} (step {step})")
                 optimizer.zero_grad(set_to_none=True)
-                loss = nn.functional.cross_entropy(private(x), y)
+                loss = nn.functional.cross_entropy(private(x), y, weight=weight)
                 loss.backward()
                 optimizer.step()
                 losses.append(float(loss.detach()) if len(y) else float("nan"))
