@@ -255,12 +255,15 @@ class PooledStages(nn.Module):
     :data:`LITE0_STAGES` (24, 40, 80, 112, 192 and 320 channels) and of the
     1280-channel head; ``columns`` maps each name (``"stage 2"`` ... ``"head"``)
     to its slice. The ``"head"`` part is the usual pooled feature vector.
+    With ``cut`` (a block index), the module returns a pair: the pooled
+    features and the unpooled input of block ``cut``, that is the output of
+    ``split_efficientnet(model, cut).lower``, so one pass serves both.
     Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
     """
 
-    def __init__(self, model: nn.Module):
+    def __init__(self, model: nn.Module, cut: int | None = None):
         super().__init__()
-        self.model = model
+        self.model, self.cut = model, cut
         ends = {i: name for name, i in LITE0_STAGES.items()}
         widths = [(ends[i], b._block_args.output_filters) for i, b in enumerate(model._blocks) if i in ends]
         widths.append(("head", model._conv_head.out_channels))
@@ -270,27 +273,32 @@ class PooledStages(nn.Module):
             self.columns[name] = slice(start, start + width)
             start += width
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         m = self.model
         x = m._swish(m._bn0(m._conv_stem(x)))
-        pooled = []
+        pooled, kept = [], x
         for i, block in enumerate(m._blocks):
+            if i == self.cut:
+                kept = x
             x = block(x)
             if i in LITE0_STAGES.values():
                 pooled.append(x.mean(dim=(2, 3)))
+        if self.cut == len(m._blocks):
+            kept = x
         pooled.append(m._swish(m._bn1(m._conv_head(x))).mean(dim=(2, 3)))
-        return torch.cat(pooled, dim=1)
+        features = torch.cat(pooled, dim=1)
+        return features if self.cut is None else (features, kept)
 
 
 @torch.no_grad()
 def extract(module: nn.Module, images: np.ndarray, size: int, batch_size: int = 64,
-            flip: bool = False) -> torch.Tensor:
+            flip: bool = False) -> torch.Tensor | tuple[torch.Tensor, ...]:
     """Run ``module`` (in evaluation mode) on MedMNIST ``uint8`` images adapted by :class:`ImageNetInput`.
 
     ``images`` is N x H x W (grey); ``flip=True`` mirrors them left-right
-    first. Returns the stacked outputs on the CPU: compute a frozen part once
-    and reuse it. Introduced in the chapter "Transfer learning"
-    (chapters/06_transfer_learning.ipynb).
+    first. Returns the stacked outputs on the CPU (a tuple of them if
+    ``module`` returns a tuple): compute a frozen part once and reuse it.
+    Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
     """
     module = module.eval()
     adapt = ImageNetInput(size)
@@ -301,6 +309,8 @@ def extract(module: nn.Module, images: np.ndarray, size: int, batch_size: int = 
         if flip:
             x = torch.flip(x, dims=[-1])
         outs.append(module(adapt(x)))
+    if outs and isinstance(outs[0], tuple):
+        return tuple(torch.cat(part) for part in zip(*outs))
     return torch.cat(outs)
 
 

@@ -110,6 +110,26 @@ def test_split_backbone_reproduces_the_whole_network():
         transfer.split_efficientnet(model, 17)
 
 
+def test_pooled_stages_head_and_cut_match_the_network():
+    model = transfer.efficientnet_lite0(pretrained=True, image_size=64)
+    images = np.random.default_rng(2).integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    stages = transfer.PooledStages(model)
+    feats = transfer.extract(stages, images, 64)
+    assert feats.shape == (3, 24 + 40 + 80 + 112 + 192 + 320 + 1280)
+    assert list(stages.columns) == [*transfer.LITE0_STAGES, "head"]
+    whole = transfer.extract(_pooled(model), images, 64)
+    torch.testing.assert_close(feats[:, stages.columns["head"]], whole)
+    both = transfer.extract(transfer.PooledStages(model, cut=15), images, 64, batch_size=2)
+    lower = transfer.extract(transfer.split_efficientnet(model, 15).lower, images, 64)
+    torch.testing.assert_close(both[0], feats, atol=1e-4, rtol=1e-3)
+    torch.testing.assert_close(both[1], lower, atol=1e-4, rtol=1e-3)  # other batch size, other rounding
+
+
+def _pooled(model):
+    parts = transfer.split_efficientnet(model, 16)
+    return nn.Sequential(parts.lower, parts.upper)
+
+
 def test_extract_adapts_and_flips():
     images = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
     out = transfer.extract(nn.Identity(), images, 32, batch_size=2)
