@@ -11,6 +11,9 @@ paper: "(28)" and "(224)" are the input sizes of the 2D ResNets (224 means the
 28-pixel images upsampled, not more detail); "2.5D", "3D" and "ACS" are the
 three ways the 3D ResNets handle volumes.
 
+MedMNIST+ rows (:data:`MEDMNIST_PLUS`, Doerrich et al., Scientific Reports 2025)
+are kept apart: they give AUC only, at several real image sizes.
+
 Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
@@ -90,4 +93,59 @@ def baselines(dataset: str, methods: Sequence[str] | None = None) -> pd.DataFram
     return frame
 
 
-__all__ = ["CITATION", "Baseline", "BASELINES", "SAME_TEST_SPLIT", "published_name", "baselines"]
+MEDMNIST_PLUS_CITATION = (
+    "Doerrich, S. et al. Rethinking model prototyping through the MedMNIST+ dataset collection. "
+    "Scientific Reports (2025)."
+)
+"""The reference for every number in :data:`MEDMNIST_PLUS`.
+
+Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
+"""
+
+
+@dataclass(frozen=True)
+class SizedBaseline:
+    """One published MedMNIST+ result: test ``auc`` of ``method`` trained on ``size``-pixel images of ``dataset``.
+
+    MedMNIST+ reports each model at the image sizes 28, 64, 128 and 224 (real
+    higher-resolution images, not upsampled ones); ``note`` says why a row is
+    quoted. Introduced in the chapter "Transfer learning"
+    (chapters/06_transfer_learning.ipynb).
+    """
+
+    dataset: str
+    method: str
+    size: int
+    auc: float
+    note: str = ""
+
+
+MEDMNIST_PLUS: tuple[SizedBaseline, ...] = (
+    SizedBaseline("breastmnist", "AlexNet", 28, 0.891),
+    SizedBaseline("breastmnist", "ResNet-18", 28, 0.876),
+    SizedBaseline("breastmnist", "DINO ViT-B/16, linear probe", 28, 0.868),
+    SizedBaseline("breastmnist", "AlexNet", 128, 0.940, "best BreastMNIST AUC at any size"),
+)
+"""MedMNIST+ (Doerrich et al., Scientific Reports 2025) test AUCs the book compares with."""
+
+
+def medmnist_plus(dataset: str, size: int | None = None) -> pd.DataFrame:
+    """The MedMNIST+ rows for ``dataset`` (at ``size`` pixels, or all): index ``"method (size)"``.
+
+    Columns ``auc``, ``size`` and ``note``; a dataset without rows raises
+    ``KeyError``. Introduced in the chapter "Transfer learning"
+    (chapters/06_transfer_learning.ipynb).
+    """
+    rows = [b for b in MEDMNIST_PLUS if b.dataset == published_name(dataset) and size in (None, b.size)]
+    if not rows:
+        known = sorted({(b.dataset, b.size) for b in MEDMNIST_PLUS})
+        raise KeyError(f"no MedMNIST+ row for '{dataset}' at size {size}; the table has {known}")
+    frame = pd.DataFrame({"auc": [b.auc for b in rows], "size": [b.size for b in rows],
+                          "note": [b.note for b in rows]},
+                         index=[f"{b.method} ({b.size})" for b in rows])
+    frame.index.name = "method"
+    return frame
+
+
+__all__ = ["CITATION", "Baseline", "BASELINES", "SAME_TEST_SPLIT", "published_name", "baselines",
+           "MEDMNIST_PLUS_CITATION", "SizedBaseline", "MEDMNIST_PLUS", "medmnist_plus"]

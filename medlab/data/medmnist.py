@@ -33,6 +33,9 @@ LABELS: dict[str, dict[int, str]] = {
     "pneumoniamnist": {0: "normal", 1: "pneumonia"},
     "pneumoniamnist_subset": {0: "normal", 1: "pneumonia"},
     "breastmnist": {0: "malignant", 1: "normal_benign"},
+    "breastmnist_64": {0: "malignant", 1: "normal_benign"},
+    "breastmnist_128": {0: "malignant", 1: "normal_benign"},
+    "breastmnist_224": {0: "malignant", 1: "normal_benign"},
     "adrenalmnist3d": {0: "normal", 1: "hyperplasia"},
     "adrenalmnist3d_64": {0: "normal", 1: "hyperplasia"},
 }

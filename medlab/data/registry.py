@@ -77,6 +77,15 @@ _add(_medmnist(
     "BreastMNIST (28 px breast ultrasound, malignant vs normal/benign; 546/78/156)",
     "Al-Dhabyani, W. et al. Dataset of breast ultrasound images. Data in Brief 28, 104863 (2020).",
 ))
+# MedMNIST+ (larger images of the same BreastMNIST cases, same splits): not in the offline
+# mirror; fetched from Zenodo where a network is available (chapter "Transfer learning").
+for _size, _md5 in ((64, "742edef2a1fd1524b2efff4bd7ba9364"), (128, "363e4b3f8d712e9b5de15470a2aaadf1"),
+                    (224, "b56378a6eefa9fed602bb16d192d4c8b")):
+    _add(_medmnist(
+        f"breastmnist_{_size}", f"breastmnist_{_size}.npz", _md5, None, None,
+        f"BreastMNIST at {_size} px (MedMNIST+; the same 546/78/156 cases as the 28 px file)",
+        "Al-Dhabyani, W. et al. Dataset of breast ultrasound images. Data in Brief 28, 104863 (2020).",
+    ))
 _add(_medmnist(
     "adrenalmnist3d", "adrenalmnist3d.npz", "bbd3c5a5576322bc4cdfea780653b1ce",
     "8ffd78c0f000265deb7cf4ee0b454136fb3170f9839ecaa7bb01adf9f88aa7d1", 276833,
