@@ -216,3 +216,21 @@ def test_measure_cost_reports_and_leaves_the_model_unchanged():
     assert cost["train_step_s"] > 0 and cost["infer_s"] > 0 and cost["train_peak_mib"] > 0
     for a, b in zip(before, model.parameters()):
         torch.testing.assert_close(a, b)
+
+
+@pytest.mark.slow  # imports MONAI's transforms
+def test_largest_component_keeps_the_biggest_blob():
+    net = nn.Conv2d(2, 2, 1)
+    with torch.no_grad():  # class 1 where channel 0 is above 0.5
+        net.weight.zero_()
+        net.weight[1, 0] = 1.0
+        net.bias.copy_(torch.tensor([0.5, 0.0]))
+    image = np.zeros((2, 6, 12, 12), np.float32)
+    image[0, 1:4, 1:5, 1:5] = 1  # 48 voxels
+    image[0, 2:4, 8:10, 8:10] = 1  # 8 voxels, apart
+    labels, n = ndimage.label(image[0] > 0.5, structure=np.ones((3, 3, 3)))
+    assert n == 2
+    all_of_it = predict_volume(net, image)
+    np.testing.assert_array_equal(all_of_it, image[0] > 0.5)
+    kept = predict_volume(net, image, largest_component=True)
+    np.testing.assert_array_equal(kept, labels == np.argmax(np.bincount(labels.ravel())[1:]) + 1)

@@ -96,7 +96,8 @@ def random_patches(volumes: Sequence[GridVolume], n: int, depth: int, rng: np.ra
 
 
 def train_segmenter(net: nn.Module, volumes: Sequence[GridVolume], *, steps: int, batch: int, depth: int,
-                    size: int | None = None, lr: float = 3e-3, seed: int = 0) -> list[float]:
+                    size: int | None = None, lr: float = 3e-3, seed: int = 0,
+                    tumour_fraction: float = 0.67) -> list[float]:
     """Train ``net`` for ``steps`` Adam steps on :func:`random_patches`; return the loss per step.
 
     The loss is MONAI's ``DiceCELoss`` (soft Dice plus cross-entropy on the
@@ -112,7 +113,7 @@ def train_segmenter(net: nn.Module, volumes: Sequence[GridVolume], *, steps: int
     net.train()
     losses = []
     for _ in range(steps):
-        x, y = random_patches(volumes, batch, depth, rng, size)
+        x, y = random_patches(volumes, batch, depth, rng, size, tumour_fraction)
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(net(x), y)
         loss.backward()
@@ -124,26 +125,34 @@ def train_segmenter(net: nn.Module, volumes: Sequence[GridVolume], *, steps: int
 
 @torch.no_grad()
 def predict_volume(net: nn.Module, image: np.ndarray | torch.Tensor, roi: Sequence[int] | None = None,
-                   overlap: float = 0.5) -> np.ndarray:
+                   overlap: float = 0.5, largest_component: bool = False) -> np.ndarray:
     """Label map ``(z, y, x)`` of one ``(C, z, y, x)`` volume.
 
     With ``roi`` (a 3D window, e.g. ``(16, 64, 64)``) the network is a 3D one
     and MONAI's ``sliding_window_inference`` runs it on overlapping windows,
     blending them with Gaussian weights; without, the network is 2D and reads
-    one axial slice at a time. Chapter 09 (chapters/09_volumes_3d.ipynb).
+    one axial slice at a time. ``largest_component`` keeps only the largest
+    3D connected component of the tumour label (MONAI's
+    ``KeepLargestConnectedComponent``, 26-connected), a common clean-up for a
+    single lesion. Chapter 09 (chapters/09_volumes_3d.ipynb).
     """
     x = torch.as_tensor(image, dtype=torch.float32)
     if x.ndim != 4:
         raise VolumeShapeError(f"predict_volume expects one (C, z, y, x) volume, got shape {tuple(x.shape)}")
     net.eval()
     if roi is None:
-        logits = net(x.permute(1, 0, 2, 3))  # slices as a batch: (z, classes, y, x)
-        return logits.argmax(1).numpy().astype(np.uint8)
-    from monai.inferers import sliding_window_inference
+        labels = net(x.permute(1, 0, 2, 3)).argmax(1)  # slices as a batch: (z, classes, y, x) -> (z, y, x)
+    else:
+        from monai.inferers import sliding_window_inference
 
-    logits = sliding_window_inference(x[None], roi_size=tuple(roi), sw_batch_size=4, predictor=net,
-                                      overlap=overlap, mode="gaussian")
-    return logits[0].argmax(0).numpy().astype(np.uint8)
+        logits = sliding_window_inference(x[None], roi_size=tuple(roi), sw_batch_size=4, predictor=net,
+                                          overlap=overlap, mode="gaussian")
+        labels = logits[0].argmax(0)
+    if largest_component and labels.any():
+        from monai.transforms import KeepLargestConnectedComponent
+
+        labels = KeepLargestConnectedComponent(applied_labels=[1], connectivity=3)(labels[None])[0]
+    return torch.as_tensor(labels).numpy().astype(np.uint8)
 
 
 def segmentation_scores(pred: np.ndarray, truth: np.ndarray, spacing: Sequence[float]) -> dict[str, float]:
