@@ -1,8 +1,8 @@
 """Volumes: 2D, 2.5D, ACS and 3D classifiers, 3D segmentation helpers, three-plane plots in mm, measured cost.
 
 - :mod:`medlab.volumes.models`: four ways to read a volume with the same small
-  CNN (:func:`build_volume_model`), and the ACS conversion of a 2D network
-  (:func:`acs_convert`);
+  CNN (``build_volume_model``), and the ACS conversion of a 2D network
+  (``acs_convert``);
 - :mod:`medlab.volumes.segmentation`: a ``brain_mr.Study`` on a coarse grid,
   training patches, sliding-window inference and Dice/HD95 in mm (MONAI);
 - :mod:`medlab.volumes.display`: axial, coronal and sagittal cuts with axes in mm;
