@@ -1,0 +1,103 @@
+"""A volume in three orthogonal planes, with axes in millimetres and the true aspect ratio.
+
+With 6.5 mm slices and 3.4 mm pixels, a sagittal or coronal view drawn pixel
+for pixel is squashed to half its height. :func:`plane_extents` gives each
+plane's extent in mm from the voxel spacing, so ``imshow(..., extent=...)``
+draws every voxel at its physical size; :func:`plot_three_planes` draws an
+image with contours of one or more masks in the three planes.
+
+Introduced in the chapter "3D volumes" (chapters/09_volumes_3d.ipynb).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from .models import VolumeShapeError
+
+PLANES = ("axial", "coronal", "sagittal")
+"""The three planes, in the order :func:`plot_three_planes` draws them."""
+
+
+def plane_extents(shape: Sequence[int], spacing: Sequence[float]) -> dict[str, tuple[float, float, float, float]]:
+    """``imshow`` extents ``(left, right, bottom, top)`` in mm of the three planes of a ``(z, y, x)`` volume.
+
+    Axial shows ``(y, x)`` (row down), coronal ``(z, x)`` and sagittal
+    ``(z, y)``, with the first slice at the bottom. Voxel centres sit at
+    ``(i + 0.5) * spacing``. Chapter 09 (chapters/09_volumes_3d.ipynb).
+    """
+    (nz, ny, nx), (sz, sy, sx) = shape, spacing
+    return {"axial": (0.0, nx * sx, ny * sy, 0.0),
+            "coronal": (0.0, nx * sx, 0.0, nz * sz),
+            "sagittal": (0.0, ny * sy, 0.0, nz * sz)}
+
+
+def _cut(volume: np.ndarray, plane: str, index: Sequence[int]) -> np.ndarray:
+    z, y, x = index
+    if plane == "axial":
+        return volume[z]
+    if plane == "coronal":
+        return volume[:, y, :]
+    return volume[:, :, x]
+
+
+def plot_three_planes(image: np.ndarray, spacing: Sequence[float], masks: Mapping[str, np.ndarray] | None = None,
+                      index: Sequence[int] | None = None, title: str | None = None,
+                      colors: Sequence[str] = ("yellow", "red", "cyan"), figsize: tuple[float, float] = (11, 3.6),
+                      unit: str = "mm") -> Figure:
+    """Axial, coronal and sagittal cuts of ``image`` ``(z, y, x)`` through ``index``, in mm.
+
+    ``masks`` maps a legend label to a binary ``(z, y, x)`` array drawn as a
+    contour. ``index`` defaults to the centre of the first mask (or of the
+    volume). Coronal and sagittal cuts have the slice axis upwards. ``unit``
+    labels the axes (``"voxels"`` with a spacing of 1 for volumes without a
+    physical size).
+    Chapter 09 (chapters/09_volumes_3d.ipynb).
+    """
+    if image.ndim != 3:
+        raise VolumeShapeError(f"plot_three_planes draws one (z, y, x) volume, got shape {image.shape}; "
+                               "pick a channel first (image[0])")
+    masks = dict(masks or {})
+    for label, m in masks.items():
+        if m.shape != image.shape:
+            raise VolumeShapeError(f"mask '{label}' has shape {m.shape}, the image {image.shape}")
+    if index is None:
+        first = next(iter(masks.values()), None)
+        pts = np.argwhere(first > 0) if first is not None else np.empty((0, 3))
+        index = np.round(pts.mean(0)).astype(int) if len(pts) else np.array(image.shape) // 2
+    extents = plane_extents(image.shape, spacing)
+    fig, axes = plt.subplots(1, 3, figsize=figsize)
+    for ax, plane in zip(axes, PLANES):
+        ext = extents[plane]
+        origin = "upper" if plane == "axial" else "lower"
+        ax.imshow(_cut(image, plane, index), cmap="gray", extent=ext, origin=origin, aspect="equal",
+                  interpolation="nearest")
+        for (label, m), color in zip(masks.items(), colors):
+            cut = _cut(m, plane, index).astype(float)
+            if cut.any():
+                n0, n1 = cut.shape
+                xs = np.linspace(ext[0], ext[1], n1 + 1)
+                xs = (xs[:-1] + xs[1:]) / 2
+                lo, hi = sorted(ext[2:])
+                ys = np.linspace(lo, hi, n0 + 1)
+                ys = (ys[:-1] + ys[1:]) / 2
+                if origin == "upper":
+                    ys = ys[::-1] if ext[2] < ext[3] else ys
+                ax.contour(xs, ys, cut, levels=[0.5], colors=color, linewidths=1.2)
+            ax.plot([], [], color=color, label=label)
+        ax.set_title(f"{plane} (slice {index[PLANES.index(plane)]})", fontsize=9)
+        ax.set_xlabel(unit)
+        ax.set_ylabel(unit)
+    if masks:
+        axes[0].legend(fontsize=7, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+__all__ = ["PLANES", "plane_extents", "plot_three_planes"]
