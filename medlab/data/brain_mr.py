@@ -8,9 +8,9 @@ grid, and keeps the patient identifier so that every split can be made by
 patient. :func:`slices` turns the studies into a stack of equally sized 2D
 slices on a common physical field of view, with intensities scaled per volume.
 
-Used in the chapters "Explainability",
-"Augmentation and generative models"
-and "3D volumes".
+Used in the chapters "Explainability" (chapters/07_explainability.ipynb),
+"Augmentation and generative models" (chapters/08_augmentation_generative.ipynb)
+and "3D volumes" (chapters/09_volumes_3d.ipynb).
 """
 
 from __future__ import annotations
