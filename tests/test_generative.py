@@ -77,6 +77,9 @@ def test_frechet_distance_closed_forms():
     assert metrics.frechet_distance(a, b) == pytest.approx(metrics.frechet_distance(b, a), rel=1e-6)
     with pytest.raises(ValueError):
         metrics.frechet_distance(a, b[:, :3])
+    # a feature that is always zero (a dead ReLU unit) makes both covariances singular: still finite and right
+    a0, b0 = np.c_[a, np.zeros(len(a))], np.c_[b, np.zeros(len(b))]
+    assert metrics.frechet_distance(a0, b0) == pytest.approx(direct, rel=1e-6)
 
 
 def test_classifier_features_are_the_penultimate_layer():
@@ -138,6 +141,10 @@ def test_fit_paired_learns_a_simple_mapping_and_the_gan_loss_runs():
     assert {"l1", "adv", "d_loss"} <= set(hist.columns) and np.isfinite(hist.to_numpy()).all()
     unet = paired.translation_unet((4, 8, 16))
     assert paired.predict_paired(unet, x).shape == x.shape
+    zero = paired.Residual(torch.nn.Conv2d(1, 1, 1))
+    torch.nn.init.zeros_(zero.net.weight)
+    torch.nn.init.zeros_(zero.net.bias)
+    np.testing.assert_allclose(paired.predict_paired(zero, x), x)  # a zero correction returns the input
 
 
 def test_histogram_baseline_matches_the_reference_distribution():

@@ -21,7 +21,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
-from scipy import linalg
 from skimage.metrics import structural_similarity
 from torch import nn
 
@@ -85,9 +84,11 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets ``(n, d)``.
 
     ``|mu_a - mu_b|^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2))`` (Dowson & Landau
-    1982; as FID, Heusel et al. 2017), with the matrix square root by
-    ``scipy.linalg.sqrtm``; tiny imaginary parts from rounding are dropped.
-    0 for identical distributions; it grows with differences in mean and
+    1982; as FID, Heusel et al. 2017). The trace of the matrix square root is
+    computed from the eigenvalues of the symmetric ``S_a^(1/2) S_b S_a^(1/2)``,
+    which has the same trace of its root and stays stable when a covariance is
+    singular (``tests/test_generative.py`` checks it against
+    ``scipy.linalg.sqrtm``). 0 for identical distributions; it grows with differences in mean and
     spread. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -95,12 +96,14 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
         raise ValueError(f"frechet_distance expects two (n, d) arrays with n >= 2, got {a.shape} and {b.shape}")
     mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
-    root = linalg.sqrtm(s_a @ s_b)
-    if not np.isfinite(root).all():  # singular product: regularise, as the reference FID code does
-        eps = 1e-6 * np.eye(len(s_a))
-        root = linalg.sqrtm((s_a + eps) @ (s_b + eps))
-    root = np.real(root)
-    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(s_a) + np.trace(s_b) - 2 * np.trace(root))
+    # tr((S_a S_b)^(1/2)) = tr((R S_b R)^(1/2)) with R = S_a^(1/2): the second matrix is symmetric
+    # positive semi-definite, so its root comes from its eigenvalues, also when S_a or S_b is singular
+    # (features that are always zero, as ReLU features can be), where sqrtm of the product is unstable.
+    w, v = np.linalg.eigh(s_a)
+    root_a = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    m = root_a @ s_b @ root_a
+    trace_root = float(np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum())
+    return float(np.sum((mu_a - mu_b) ** 2) + np.trace(s_a) + np.trace(s_b) - 2 * trace_root)
 
 
 @torch.no_grad()

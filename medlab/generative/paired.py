@@ -8,7 +8,7 @@ trained on pairs:
   interpolation (:func:`upsample_bicubic`) is the baseline, and ``SRNet``
   learns the residual between bicubic and the truth (as VDSR, Kim et al. 2016);
 - **translation**: a MONAI ``UNet`` (:func:`translation_unet`) maps T1post
-  to FLAIR; :func:`histogram_baseline` is the trivial baseline, the input
+  to FLAIR, predicting the difference between the two; :func:`histogram_baseline` is the trivial baseline, the input
   with its grey levels mapped onto the target's histogram by scikit-image's
   ``match_histograms``.
 
@@ -75,17 +75,36 @@ class SRNet(nn.Module):
         return x + self.body(x)
 
 
-def translation_unet(channels: tuple[int, ...] = (16, 32, 64, 128)) -> nn.Module:
+class Residual(nn.Module):
+    """``x + net(x)``: a network that learns a correction to its input, which it returns unchanged at first.
+
+    With a small training budget this starts translation from the input image
+    instead of from noise (the super-resolution network ``SRNet`` is built the
+    same way). Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    """
+
+    def __init__(self, net: nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.net(x)
+
+
+def translation_unet(channels: tuple[int, ...] = (16, 32, 64, 128), residual: bool = True) -> nn.Module:
     """MONAI's 2D ``UNet`` (one input, one output channel), strided down- and up-sampling, for translation.
 
     ``channels`` sets the width of each level (three halvings for four
-    levels: the image side must be a multiple of 8). Chapter 08
+    levels: the image side must be a multiple of 8). With ``residual`` (the
+    default) the U-Net is wrapped in ``Residual``: it predicts the difference
+    between the target and the input. Chapter 08
     (chapters/08_augmentation_generative.ipynb).
     """
     from monai.networks.nets import UNet
 
-    return UNet(spatial_dims=2, in_channels=1, out_channels=1, channels=channels,
-                strides=(2,) * (len(channels) - 1), num_res_units=0)
+    net = UNet(spatial_dims=2, in_channels=1, out_channels=1, channels=channels,
+               strides=(2,) * (len(channels) - 1), num_res_units=0)
+    return Residual(net) if residual else net
 
 
 def _crop(x: torch.Tensor, y: torch.Tensor, size: int | None, gen: torch.Generator) -> tuple[torch.Tensor, ...]:
@@ -198,5 +217,5 @@ def histogram_baseline(sources: np.ndarray, reference: np.ndarray) -> np.ndarray
     return out
 
 
-__all__ = ["downsample", "upsample_bicubic", "SRNet", "translation_unet", "fit_paired", "predict_paired",
+__all__ = ["downsample", "upsample_bicubic", "SRNet", "Residual", "translation_unet", "fit_paired", "predict_paired",
            "histogram_baseline"]
