@@ -141,10 +141,10 @@ def test_fit_paired_learns_a_simple_mapping_and_the_gan_loss_runs():
     assert {"l1", "adv", "d_loss"} <= set(hist.columns) and np.isfinite(hist.to_numpy()).all()
     unet = paired.translation_unet((4, 8, 16))
     assert paired.predict_paired(unet, x).shape == x.shape
-    zero = paired.Residual(torch.nn.Conv2d(1, 1, 1))
-    torch.nn.init.zeros_(zero.net.weight)
-    torch.nn.init.zeros_(zero.net.bias)
-    np.testing.assert_allclose(paired.predict_paired(zero, x), x)  # a zero correction returns the input
+    res = paired.Residual(torch.nn.Conv2d(1, 1, 3, padding=1))
+    np.testing.assert_allclose(paired.predict_paired(res, x), x)  # the gate starts at 0: the input comes back
+    paired.fit_paired(res, x, y, steps=30, batch_size=8, lr=1e-2, seed=0)
+    assert float(res.gate) != 0 and np.abs(paired.predict_paired(res, x) - y).mean() < np.abs(x - y).mean()
 
 
 def test_histogram_baseline_matches_the_reference_distribution():

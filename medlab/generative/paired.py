@@ -76,19 +76,22 @@ class SRNet(nn.Module):
 
 
 class Residual(nn.Module):
-    """``x + net(x)``: a network that learns a correction to its input, which it returns unchanged at first.
+    """``x + g * net(x)``, with a learned scalar ``g`` that starts at 0: a correction to the input.
 
-    With a small training budget this starts translation from the input image
-    instead of from noise (the super-resolution network ``SRNet`` is built the
-    same way). Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    At the start the module returns its input unchanged, and training adds as
+    much of ``net``'s correction as helps (the "ReZero" initialisation,
+    Bachlechner et al. 2021). With a small training budget this starts
+    translation from the input image instead of from the noise of a randomly
+    initialised network. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
 
     def __init__(self, net: nn.Module):
         super().__init__()
         self.net = net
+        self.gate = nn.Parameter(torch.zeros(1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.net(x)
+        return x + self.gate * self.net(x)
 
 
 def translation_unet(channels: tuple[int, ...] = (16, 32, 64, 128), residual: bool = True) -> nn.Module:
