@@ -31,6 +31,7 @@ def test_flip_recipe_flips_about_half_the_time_and_black_stays_black():
     assert rotated[..., 0, 27] == pytest.approx(-1.0)  # uncovered corners are filled with black, not grey
 
 
+@pytest.mark.slow
 def test_flip_test_tells_asymmetric_from_symmetric_images():
     rng = np.random.default_rng(0)
     n = 96

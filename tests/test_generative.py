@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 from monai.metrics import PSNRMetric, SSIMMetric
+from monai.networks.nets import PatchDiscriminator, UNet  # noqa: F401  (imported here: the import is slow, not the tests)
 from scipy import linalg
 
 from medlab.generative import gan, metrics, paired
@@ -128,6 +129,7 @@ def test_downsample_and_bicubic():
         paired.downsample(img[:, :15, :15], 4)
 
 
+@pytest.mark.slow
 def test_fit_paired_learns_a_simple_mapping_and_the_gan_loss_runs():
     rng = np.random.default_rng(0)
     x = rng.random((16, 16, 16)).astype(np.float32)
