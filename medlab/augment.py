@@ -1,12 +1,12 @@
 """Data augmentation, measured: named recipes of torchvision v2 transforms and a flip test.
 
 An augmentation is a claim about the data: "a real image could have looked
-like this, with the same label". :func:`recipe` builds the transforms the
+like this, with the same label". ``recipe`` builds the transforms the
 chapter compares (flips, rotations, elastic deformation, brightness and
 contrast, noise, and all of them together) as ``torchvision.transforms.v2``
 pipelines that run on the book's [-1, 1] tensors through
 ``medlab.data.InUnitRange`` (chapter 03), so every transform sees the [0, 1]
-range it assumes. :func:`flip_test` measures whether a left-right flip
+range it assumes. ``flip_test`` measures whether a left-right flip
 produces images that are still plausible: a classifier is trained to tell
 original images from flipped ones, and its AUC on held-out images says how
 visible the flip is (0.5: invisible; near 1: the flip makes images that never
@@ -29,7 +29,7 @@ from .data.medmnist import InUnitRange
 from .metrics import classification_metrics
 
 RECIPES = ("none", "flip", "rotation", "elastic", "intensity", "noise", "all")
-"""The augmentation recipes :func:`recipe` knows, in the order the chapter compares them."""
+"""The augmentation recipes ``recipe`` knows, in the order the chapter compares them."""
 
 
 def _parts(name: str) -> list[torch.nn.Module]:

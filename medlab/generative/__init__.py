@@ -1,10 +1,10 @@
 """Generative models and their honest evaluation: GANs, super-resolution, image translation, metrics.
 
-- :mod:`medlab.generative.gan`: a conditional DCGAN for 28-pixel images;
-- :mod:`medlab.generative.paired`: super-resolution and T1-to-FLAIR
+- ``medlab.generative.gan``: a conditional DCGAN for 28-pixel images;
+- ``medlab.generative.paired``: super-resolution and T1-to-FLAIR
   translation, trained with L1 or L1 plus a PatchGAN loss, and their
   baselines (bicubic interpolation, histogram matching);
-- :mod:`medlab.generative.metrics`: PSNR, SSIM, MAE and the Fréchet distance
+- ``medlab.generative.metrics``: PSNR, SSIM, MAE and the Fréchet distance
   in the feature space of a classifier trained on the domain.
 
 Introduced in the chapter "Augmentation and generative models"

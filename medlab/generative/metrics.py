@@ -1,16 +1,16 @@
 """Image-quality and distribution metrics for generated images: PSNR, SSIM, MAE, Fréchet distance.
 
-- :func:`psnr` is written out (it is one line of algebra); :func:`ssim`
+- ``psnr`` is written out (it is one line of algebra); ``ssim``
   wraps scikit-image's ``structural_similarity`` with the settings of Wang et
   al. (2004): an 11-pixel Gaussian window of sd 1.5 and population
   statistics. ``tests/test_generative.py`` checks both against MONAI's
   ``PSNRMetric`` and ``SSIMMetric``.
-- :func:`image_quality` scores a batch image by image, optionally inside a
+- ``image_quality`` scores a batch image by image, optionally inside a
   mask (the brain), so that the black background does not flatter a model.
-- :func:`frechet_distance` is the distance between two Gaussians fitted to
+- ``frechet_distance`` is the distance between two Gaussians fitted to
   feature vectors: the "FID" when the features come from ImageNet's
   Inception network, here from a classifier trained on the domain's own
-  images (:func:`classifier_features`).
+  images (``classifier_features``).
 
 Introduced in the chapter "Augmentation and generative models"
 (chapters/08_augmentation_generative.ipynb).
@@ -58,7 +58,7 @@ def image_quality(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None 
 
     With ``mask`` (``(n, H, W)``, true inside the region of interest), MAE and
     PSNR are computed over the masked pixels only and SSIM is averaged over
-    them (scikit-image's full SSIM map; without a mask, SSIM is :func:`ssim`), so that a background of zeros that
+    them (scikit-image's full SSIM map; without a mask, SSIM is ``ssim``), so that a background of zeros that
     every method gets right does not dominate. Chapter 08
     (chapters/08_augmentation_generative.ipynb).
     """
@@ -112,7 +112,7 @@ def classifier_features(net: nn.Module, images: np.ndarray, batch_size: int = 51
 
     The image goes through the convolutions and the first dense layer with
     its ReLU (128 numbers per image): the representation the classifier has
-    learned for the task, the yardstick :func:`frechet_distance` is measured
+    learned for the task, the yardstick ``frechet_distance`` is measured
     in. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     if not hasattr(net, "features") or not hasattr(net, "head"):

@@ -3,16 +3,16 @@
 Both tasks map an input image to a target image on the same grid, and are
 trained on pairs:
 
-- **super-resolution**: :func:`downsample` makes the low-resolution input
+- **super-resolution**: ``downsample`` makes the low-resolution input
   (area averaging, what a coarser acquisition matrix measures), bicubic
-  interpolation (:func:`upsample_bicubic`) is the baseline, and ``SRNet``
+  interpolation (``upsample_bicubic``) is the baseline, and ``SRNet``
   learns the residual between bicubic and the truth (as VDSR, Kim et al. 2016);
-- **translation**: a MONAI ``UNet`` (:func:`translation_unet`) maps T1post
-  to FLAIR, predicting the difference between the two; :func:`histogram_baseline` is the trivial baseline, the input
+- **translation**: a MONAI ``UNet`` (``translation_unet``) maps T1post
+  to FLAIR, predicting the difference between the two; ``histogram_baseline`` is the trivial baseline, the input
   with its grey levels mapped onto the target's histogram by scikit-image's
   ``match_histograms``.
 
-:func:`fit_paired` trains either with an L1 loss, or with L1 plus an
+``fit_paired`` trains either with an L1 loss, or with L1 plus an
 adversarial loss from MONAI's ``PatchDiscriminator`` that judges
 (input, output) pairs patch by patch (pix2pix, Isola et al. 2017; SRGAN,
 Ledig et al. 2017). MONAI is imported inside the functions that need it.
