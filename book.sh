@@ -136,8 +136,10 @@ EOF
 
 fetch_data() {
   log "fetching and verifying the datasets (mirror: ${MEDLAB_DATA_MIRROR:-unset})"
-  # The official PneumoniaMNIST needs the network; the subset exists only in a mirror.
-  "$PY" -m medlab.data.fetch --all --quiet --optional pneumoniamnist pneumoniamnist_subset
+  # The official PneumoniaMNIST and the larger MedMNIST+ BreastMNIST files (chapter 06 can use them, reads
+  # the 28 px file by default) need the network; the subset exists only in a mirror.
+  "$PY" -m medlab.data.fetch --all --quiet --optional pneumoniamnist pneumoniamnist_subset \
+    breastmnist_64 breastmnist_128 breastmnist_224
 }
 
 jupyter_book() {
