@@ -295,6 +295,20 @@ def test_dp_trainer_trains_deterministically_and_noise_changes_the_result():
     assert any(not np.allclose(x, y) for x, y in zip(a, c))
 
 
+def test_per_example_grad_norms_match_a_manual_gradient_and_scale_with_the_class_weight():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 2))
+    x, y = toy_arrays(6)
+    norms = privacy.per_example_grad_norms(net, x, y)
+    net.zero_grad()
+    nn.functional.cross_entropy(net(fl.as_batch(x[2:3])), torch.as_tensor(y[2:3])).backward()
+    manual = torch.sqrt(sum((p.grad ** 2).sum() for p in net.parameters()))
+    assert norms.shape == (6,) and norms[2] == pytest.approx(float(manual), rel=1e-5)
+    w = torch.tensor([3.0, 0.5])
+    weighted = privacy.per_example_grad_norms(net, x, y, weight=w)
+    np.testing.assert_allclose(weighted, norms * w.numpy()[y], rtol=1e-5)
+
+
 def test_loss_attack_detects_memorised_images_and_not_fresh_ones():
     rng = np.random.default_rng(0)
     members = (rng.integers(0, 256, (16, 28, 28)).astype(np.uint8), rng.integers(0, 2, 16))

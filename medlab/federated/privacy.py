@@ -8,6 +8,8 @@
   Poisson-sampled batches, each example's gradient clipped to
   ``max_grad_norm``, Gaussian noise of sd ``noise_multiplier x max_grad_norm``
   added to the sum;
+- ``per_example_grad_norms`` measures the norm of each image's gradient,
+  the quantity that DP-SGD clips to ``max_grad_norm``;
 - ``epsilon`` is the (epsilon, delta) guarantee of a number of such steps,
   from Opacus' Renyi-DP accountant (Mironov 2017);
 - ``loss_attack_auc`` measures membership leakage with the
@@ -108,6 +110,32 @@ def dp_trainer(noise_multiplier: float, max_grad_norm: float = 1.0) -> TrainFn:
         return {"num-examples": float(len(site)), "train-loss": float(np.nanmean(losses)) if losses else float("nan")}
 
     return train
+
+
+def per_example_grad_norms(model: nn.Module, images: np.ndarray, labels: np.ndarray,
+                           weight: torch.Tensor | None = None) -> np.ndarray:
+    """L2 norm, over all parameters, of each image's loss gradient (evaluation mode, one image at a time).
+
+    With ``weight`` (class weights, as ``LocalConfig(class_weighted=True)``
+    uses them) each image's loss is multiplied by its class's weight. This is
+    the gradient that DP-SGD compares with ``max_grad_norm``: Opacus scales a
+    batch's mean loss back to a sum of per-image terms, and weights from
+    ``medlab.experiment.class_weights`` average 1 over a hospital. The model's
+    gradients are left zeroed.
+    """
+    model.eval()
+    params = [p for p in model.parameters() if p.requires_grad]
+    x_all = as_batch(images)
+    y_all = torch.as_tensor(labels, dtype=torch.long)
+    norms = np.empty(len(y_all))
+    for i in range(len(y_all)):
+        y = y_all[i:i + 1]
+        loss = nn.functional.cross_entropy(model(x_all[i:i + 1]), y, reduction="none")
+        if weight is not None:
+            loss = loss * weight[y]
+        grads = torch.autograd.grad(loss.sum(), params)
+        norms[i] = float(torch.sqrt(sum((g ** 2).sum() for g in grads)))
+    return norms
 
 
 @torch.no_grad()
