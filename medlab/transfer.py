@@ -144,7 +144,7 @@ class ImageNetInput(nn.Module):
     """Grey (or colour) images to an ImageNet network's input: 3 channels, ``size`` pixels, normalised.
 
     Input: a float batch N x C x H x W with C = 1 or 3, in [-1, 1] as
-    :func:`medlab.data.to_tensor` gives (``book_range=True``) or in [0, 1].
+    ``medlab.data.to_tensor`` gives (``book_range=True``) or in [0, 1].
     Steps: map to [0, 1]; bilinear resize to ``size`` x ``size`` (with
     anti-aliasing when shrinking); repeat a grey channel three times; subtract
     :data:`IMAGENET_MEAN` and divide by :data:`IMAGENET_STD`. The same as
@@ -337,7 +337,7 @@ def auc_summary(y: np.ndarray, probs: Sequence[np.ndarray], keep: np.ndarray | N
 
     ``probs`` holds one vector of P(class 1) per seed. The ensemble averages
     them; its 95 % interval is the stratified bootstrap of
-    :func:`medlab.evaluation.diagnostic_report`. ``keep`` (the leakage audit's
+    ``medlab.evaluation.diagnostic_report``. ``keep`` (the leakage audit's
     mask) adds the same numbers on the de-duplicated split (``*_dedup``).
     Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
     """

@@ -44,8 +44,8 @@ class AppConfigError(MedlabError, ValueError):
     """A Flower run config that lacks a setting the deployment app needs."""
 
 
+# Given a Flower ``Context``, the node's ``Site`` and its index (the ``partition-id``).
 SiteFn = Callable[[Any], tuple[Site, int]]
-"""Given a Flower ``Context``, the node's ``Site`` and its index (the ``partition-id``)."""
 
 
 def sites_by_partition(sites: Sequence[Site]) -> SiteFn:
