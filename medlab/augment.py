@@ -25,7 +25,7 @@ from torchvision.transforms import v2
 
 from . import models, train
 from .book.runtime import set_seed
-from .data.medmnist import InUnitRange
+from .data.medmnist import InUnitRange, to_batch
 from .metrics import classification_metrics
 
 RECIPES = ("none", "flip", "rotation", "elastic", "intensity", "noise", "all")
@@ -81,7 +81,7 @@ def flip_test(train_images: np.ndarray, test_images: np.ndarray, seed: int = 0, 
     """
 
     def pairs(images: np.ndarray) -> TensorDataset:
-        x = torch.from_numpy(np.ascontiguousarray(images)).float().div(127.5).sub(1.0).unsqueeze(1)
+        x = to_batch(images)
         x = torch.cat([x, torch.flip(x, dims=[-1])])
         y = torch.cat([torch.zeros(len(images), dtype=torch.long), torch.ones(len(images), dtype=torch.long)])
         return TensorDataset(x, y)

@@ -36,6 +36,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from . import train
 from .book.runtime import set_seed
+from .data.medmnist import to_batch
 from .errors import MedlabError
 from .metrics import classification_metrics
 
@@ -304,8 +305,7 @@ def extract(module: nn.Module, images: np.ndarray, size: int, batch_size: int = 
     adapt = ImageNetInput(size)
     outs = []
     for start in range(0, len(images), batch_size):
-        x = torch.from_numpy(np.ascontiguousarray(images[start:start + batch_size])).float()
-        x = x.div(127.5).sub(1.0).unsqueeze(1)
+        x = to_batch(images[start:start + batch_size])
         if flip:
             x = torch.flip(x, dims=[-1])
         outs.append(module(adapt(x)))

@@ -115,3 +115,13 @@ def test_in_unit_range_keeps_dark_pixels_and_black_corners():
     torch.manual_seed(0)
     out = shifted(torch.ones(1, 28, 28))  # a white image moved: the uncovered border is black (-1)
     assert out.min() == -1.0 and out.max() == 1.0
+
+
+def test_to_batch_stacks_what_to_tensor_gives_each_image():
+    from medlab.data import to_batch, to_tensor
+
+    images = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    batch = to_batch(images)
+    assert batch.shape == (5, 1, 28, 28) and batch.dtype == torch.float32
+    torch.testing.assert_close(batch, torch.stack([to_tensor(im) for im in images]), rtol=0, atol=0)
+    assert batch.min() >= -1 and batch.max() <= 1

@@ -36,6 +36,7 @@ from .medmnist import (
                          load_splits,
                          npz_path,
                          stratified_indices,
+                         to_batch,
                          to_tensor,
 )
 from .registry import REGISTRY, registry_names
@@ -55,6 +56,6 @@ __all__ = [
     "fetch", "describe", "file_digest", "verify_file", "data_dir", "mirror_dir", "REGISTRY",
     "registry_names", "RemoteFile", "DatasetEntry", "DataError", "ChecksumError",
     "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "SPLITS", "LABELS",
-    "npz_path", "load_arrays", "stratified_indices", "to_tensor", "InUnitRange", "MedMNISTDataset",
+    "npz_path", "load_arrays", "stratified_indices", "to_tensor", "to_batch", "InUnitRange", "MedMNISTDataset",
     "load_splits", "export_imagefolder", "leakage", "brain_mr",
 ]

@@ -174,6 +174,23 @@ class SliceSet:
                         self.index[keep], self.pixel_mm[keep], self.channels)
 
 
+def resize_study(study: Study, size: int = 64, channels: Sequence[str] = ("t1post", "flair"),
+                 ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Every slice of ``study`` padded to its square field of view and resized in-plane to ``size`` pixels.
+
+    Returns images ``(z, channels, size, size)`` float32 scaled by
+    ``scale_intensity`` and resized by area averaging, the mask ``(z, size,
+    size)`` uint8 kept where at least half of a new pixel is tumour, and the
+    new pixel size in mm. The slice spacing is unchanged. Chapters 07, 08 and 09.
+    """
+    img = torch.from_numpy(square(study.stack(channels))).permute(1, 0, 2, 3)  # (z, c, n, n)
+    msk = torch.from_numpy(square(study.mask.array.astype(np.float32)))[:, None]
+    pixel_mm = img.shape[-1] * study.spacing[1] / size
+    img = F.interpolate(img, size=(size, size), mode="area").numpy()
+    msk = (F.interpolate(msk, size=(size, size), mode="area")[:, 0] >= 0.5).numpy().astype(np.uint8)
+    return img, msk, float(pixel_mm)
+
+
 def slices(studies: Sequence[Study], size: int = 64, channels: Sequence[str] = ("t1post", "flair"),
            min_brain_fraction: float = 0.05) -> SliceSet:
     """Every axial slice of ``studies`` padded to a square field of view and resized to ``size`` pixels.
@@ -188,11 +205,7 @@ def slices(studies: Sequence[Study], size: int = 64, channels: Sequence[str] = (
         raise BrainMRError("slices() needs at least one study; load them with load_studies().")
     parts: dict[str, list] = {k: [] for k in ("images", "masks", "patient", "study", "index", "pixel_mm")}
     for s in studies:
-        img = torch.from_numpy(square(s.stack(channels))).permute(1, 0, 2, 3)  # (z, c, n, n)
-        msk = torch.from_numpy(square(s.mask.array.astype(np.float32)))[:, None]
-        fov_mm = img.shape[-1] * s.spacing[1]
-        img = F.interpolate(img, size=(size, size), mode="area").numpy()
-        msk = (F.interpolate(msk, size=(size, size), mode="area")[:, 0] >= 0.5).numpy().astype(np.uint8)
+        img, msk, pixel_mm = resize_study(s, size, channels)
         brain = (square(s.t1post.array) > 0).reshape(len(img), -1).mean(1)
         keep = brain >= min_brain_fraction
         n = int(keep.sum())
@@ -201,7 +214,7 @@ def slices(studies: Sequence[Study], size: int = 64, channels: Sequence[str] = (
         parts["patient"].append(np.full(n, s.patient))
         parts["study"].append(np.full(n, s.study))
         parts["index"].append(np.flatnonzero(keep))
-        parts["pixel_mm"].append(np.full(n, fov_mm / size))
+        parts["pixel_mm"].append(np.full(n, pixel_mm))
     cat = {k: np.concatenate(v) for k, v in parts.items()}
     return SliceSet(cat["images"].astype(np.float32), cat["masks"], cat["patient"], cat["study"],
                     cat["index"], cat["pixel_mm"], tuple(channels))

@@ -99,6 +99,17 @@ def to_tensor(image: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(image)).float().div_(127.5).sub_(1.0).unsqueeze(0)
 
 
+def to_batch(images: np.ndarray) -> torch.Tensor:
+    """``uint8`` N x H x W images to an N x 1 x H x W float batch in [-1, 1], the scaling of ``to_tensor``.
+
+    For code that feeds a whole array of images to a network at once, without
+    a ``Dataset``. Used in the chapters "Augmentation and generative models"
+    (chapters/08_augmentation_generative.ipynb) and "Federated learning"
+    (chapters/10_federated_learning.ipynb).
+    """
+    return to_tensor(np.asarray(images)).movedim(0, 1)
+
+
 class InUnitRange(torch.nn.Module):
     """Run an image transform in [0, 1] on a tensor stored in [-1, 1] (as :func:`to_tensor` gives).
 
@@ -220,5 +231,5 @@ def export_imagefolder(name: str, root: str | os.PathLike, splits: Sequence[str]
     return counts
 
 
-__all__ = ["SPLITS", "LABELS", "npz_path", "load_arrays", "stratified_indices", "to_tensor", "InUnitRange",
+__all__ = ["SPLITS", "LABELS", "npz_path", "load_arrays", "stratified_indices", "to_tensor", "to_batch", "InUnitRange",
            "MedMNISTDataset", "load_splits", "export_imagefolder"]

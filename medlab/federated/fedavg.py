@@ -26,7 +26,7 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ..data.medmnist import to_tensor
+from ..data.medmnist import to_batch
 from ..errors import MedlabError
 from ..experiment import class_weights
 from .partition import Site
@@ -61,8 +61,8 @@ class LocalConfig:
 
 
 def as_batch(images: np.ndarray) -> torch.Tensor:
-    """uint8 N x H x W images as an N x 1 x H x W float tensor in [-1, 1] (``medlab.data.to_tensor``'s scaling)."""
-    return to_tensor(np.asarray(images)).movedim(0, 1)
+    """uint8 N x H x W images as an N x 1 x H x W float tensor in [-1, 1] (``medlab.data.to_batch``)."""
+    return to_batch(images)
 
 
 def get_weights(model: nn.Module) -> list[np.ndarray]:

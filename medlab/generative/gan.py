@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from ..book.runtime import set_seed
+from ..data.medmnist import to_batch
 
 
 class Generator(nn.Module):
@@ -105,7 +106,7 @@ def train_cgan(images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_siz
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
-    x_all = torch.from_numpy(images).float().div(127.5).sub(1.0).unsqueeze(1)
+    x_all = to_batch(images)
     y_all = torch.from_numpy(labels)
     gen = torch.Generator().manual_seed(seed)
     weights = torch.from_numpy(1.0 / np.bincount(labels)[labels])

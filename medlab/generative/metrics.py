@@ -24,6 +24,8 @@ import torch
 from skimage.metrics import structural_similarity
 from torch import nn
 
+from ..data.medmnist import to_batch
+
 
 def psnr(pred: np.ndarray, target: np.ndarray, data_range: float = 1.0) -> float:
     """Peak signal-to-noise ratio in dB: ``10 log10(data_range^2 / MSE)`` (infinite for identical images).
@@ -120,8 +122,7 @@ def classifier_features(net: nn.Module, images: np.ndarray, batch_size: int = 51
     net.eval()
     out = []
     for start in range(0, len(images), batch_size):
-        x = torch.from_numpy(np.ascontiguousarray(images[start:start + batch_size])).float()
-        x = x.div(127.5).sub(1.0).unsqueeze(1)
+        x = to_batch(images[start:start + batch_size])
         out.append(net.head[:3](net.features(x)).numpy())
     return np.concatenate(out)
 

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from ..data.brain_mr import Study, square
+from ..data.brain_mr import Study, resize_study
 from .models import VolumeShapeError
 
 
@@ -47,18 +46,13 @@ class GridVolume:
 def resample_study(study: Study, size: int = 64, channels: Sequence[str] = ("t1post", "flair")) -> GridVolume:
     """``study`` padded to its square field of view and resized in-plane to ``size`` pixels, every slice kept.
 
-    Intensities are scaled per volume (``Study.stack``), images resized by area
-    averaging and the mask kept where at least half of a new pixel is tumour,
-    exactly as ``brain_mr.slices`` does for 2D; the slice spacing is unchanged.
+    ``brain_mr.resize_study`` (the resizing ``brain_mr.slices`` uses for 2D),
+    with the channels first; the slice spacing is unchanged.
     Chapter 09 (chapters/09_volumes_3d.ipynb).
     """
-    img = torch.from_numpy(square(study.stack(channels))).permute(1, 0, 2, 3)  # (z, c, n, n)
-    msk = torch.from_numpy(square(study.mask.array.astype(np.float32)))[:, None]
-    pixel = img.shape[-1] * study.spacing[1] / size
-    img = F.interpolate(img, size=(size, size), mode="area").permute(1, 0, 2, 3).numpy()
-    msk = (F.interpolate(msk, size=(size, size), mode="area")[:, 0] >= 0.5).numpy().astype(np.uint8)
-    return GridVolume(study.patient, study.study, np.ascontiguousarray(img, dtype=np.float32), msk,
-                      (float(study.spacing[0]), pixel, pixel))
+    img, msk, pixel = resize_study(study, size, channels)
+    return GridVolume(study.patient, study.study, np.ascontiguousarray(img.transpose(1, 0, 2, 3), dtype=np.float32),
+                      msk, (float(study.spacing[0]), pixel, pixel))
 
 
 def random_patches(volumes: Sequence[GridVolume], n: int, depth: int, rng: np.random.Generator,
