@@ -117,3 +117,22 @@ def test_provenance_shows_each_kind_of_data_record():
     assert "None" not in registry + package + table
     subset = data_line("pneumoniamnist_subset", {"official": False, "files": 1, "sha256": "ab" * 32})
     assert "(not the official release)" in subset
+
+
+@pytest.mark.slow
+def test_the_record_lists_the_seeds_and_sizes_the_chapter_used(tmp_path, monkeypatch):
+    monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
+    body = ("import medlab\nrun = medlab.setup(PROFILE, SEED)\nseeds = run.seeds(3, offset=1)\n"
+            "dp = run.seeds(2, offset=10, name='dp')\nn = run.pick('epochs', smoke=2, full=6, paper=30)\n"
+            "medlab.record_metrics('toy', used=seeds + dp, epochs=n)")
+    _book(tmp_path, body=body)
+    result = run_chapter(tmp_path, toc_chapters(tmp_path)[0], "smoke", seed=4)
+    assert result["metrics"]["toy"]["used"] == [5, 6, 7, 14, 15]
+    assert result["seeds"] == [5, 6, 7, 14, 15]
+    assert result["seed_sets"] == {"seeds": [5, 6, 7], "dp": [14, 15]}
+    assert result["sizes"] == {"epochs": 2} and result["metrics"]["toy"]["epochs"] == 2
+    assert result["threads"] >= 1 and "modules" in result
+    nb = nbformat.read(tmp_path / "chapters" / "00_toy.ipynb", as_version=4)
+    box = next(c.source for c in nb.cells if "provenance" in c.metadata.get("tags", []))
+    assert "seed(s) 5, 6, 7, 14, 15 (" in box and "seeds: 5, 6, 7" in box and "dp: 14, 15" in box, box
+    assert "Sizes: epochs 2." in box

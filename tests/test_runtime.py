@@ -117,3 +117,56 @@ def test_set_seed_asks_for_deterministic_algorithms(monkeypatch):
         assert not torch.are_deterministic_algorithms_enabled()
     finally:
         torch.use_deterministic_algorithms(False)
+
+
+def test_pick_states_sizes_per_profile_and_records_them(monkeypatch):
+    from medlab.book.runtime import SizeError
+
+    monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
+    run = setup("smoke", 0, "cpu", verbose=False)
+    assert run.pick("epochs", smoke=1, full=6, paper=30) == 1
+    assert run.pick("rates", smoke=(0.2,), full=(0.1, 0.2), paper=(0.1, 0.2)) == (0.2,)
+    assert run.pick("steps", smoke=4, full=240, paper=3000, given=0) == 0  # a parameter of 0 is honoured
+    assert record._snapshot()["run"]["sizes"] == {"epochs": 1, "rates": [0.2], "steps": 0}
+    with pytest.raises(SizeError, match="picked twice"):
+        run.pick("epochs", smoke=2, full=6, paper=30)
+    full = setup("full", 0, "cpu", verbose=False)
+    assert full.pick("epochs", smoke=1, full=6, paper=30) == 6
+    assert record._snapshot()["run"]["sizes"] == {"epochs": 6}  # a new setup starts a new record
+
+
+def test_seeds_come_from_one_source_and_are_recorded(monkeypatch):
+    from medlab.book.runtime import SizeError
+
+    monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
+    run = setup("full", 5, "cpu", verbose=False)
+    assert record._snapshot()["run"]["seeds"] == [5]
+    assert run.seeds() == [5, 6, 7]  # the profile's number of seeds, from SEED
+    assert run.seeds(2, offset=1, name="dp") == [6, 7]
+    rec = record._snapshot()["run"]
+    assert rec["seeds"] == [5, 6, 7] and rec["seed_sets"] == {"seeds": [5, 6, 7], "dp": [6, 7]}
+    assert run.seeds() == [5, 6, 7]  # asking again is fine
+    with pytest.raises(SizeError, match="drawn twice"):
+        run.seeds(4)
+    with pytest.raises(SizeError, match="at least one seed"):
+        run.seeds(0, name="none")
+
+
+def test_threads_come_from_the_profile_or_the_environment(monkeypatch, capsys):
+    from medlab.book.runtime import SizeError
+
+    monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
+    monkeypatch.delenv("MEDLAB_THREADS", raising=False)
+    before = torch.get_num_threads()
+    try:
+        run = setup("full", 0, "cpu")
+        assert run.threads == torch.get_num_threads() == 1
+        assert "torch threads 1" in capsys.readouterr().out
+        assert record._snapshot()["run"]["threads"] == 1
+        monkeypatch.setenv("MEDLAB_THREADS", "2")
+        assert setup("full", 0, "cpu", verbose=False).threads == 2
+        monkeypatch.setenv("MEDLAB_THREADS", "two")
+        with pytest.raises(SizeError, match="MEDLAB_THREADS"):
+            setup("full", 0, "cpu", verbose=False)
+    finally:
+        torch.set_num_threads(before)

@@ -1,10 +1,18 @@
 """Where a chapter's stored outputs came from, and whether they are stale.
 
 The runner (``python -m medlab.run``) writes ``results/<chapter>.json`` with a hash
-of the chapter's code cells; :func:`stale_message` compares it with the
-notebook as it is now, so a chapter whose code changed after its outputs were
-produced is caught by the test suite with the command that refreshes it, and
-flagged in the reproducibility table (``python -m medlab.book.report``).
+of the chapter's code cells and a hash of every ``medlab`` module the chapter
+imports, directly or not (:mod:`medlab.book.dependencies`). :func:`stale_message`
+compares both with the tree as it is now, so a chapter whose code, or whose
+library code, changed after its outputs were produced is caught by the test
+suite, with the modules that changed and the command that refreshes it, and
+flagged on the Reproducibility page (``python -m medlab.book.report``).
+
+A pure refactor of the library (the chapter's results cannot change) is
+confirmed without a full re-run by ``python -m medlab.run CHAPTER
+--confirm-refactor`` (:mod:`medlab.book.refactor`): the chapter runs under
+``smoke`` at the recorded commit and at the working tree, and only if every
+output is identical are the new module hashes recorded, with the confirmation.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import nbformat
 import yaml
 
 from ..errors import MedlabError
+from .dependencies import changed_modules
 from .resources import format_bytes
 
 INJECTED_TAG = "injected-parameters"
@@ -98,11 +107,28 @@ def stale_message(root: Path, chapter: Path) -> str | None:
         return (f"{chapter.as_posix()}: code changed since its stored outputs were produced "
                 f"(results hash {str(result.get('code_hash'))[:12]}, notebook hash {code_hash(nb)[:12]}). "
                 f"Run: {refresh_command(chapter, profile)}")
+    recorded = result.get("modules")
+    if recorded is None:
+        return (f"{chapter.as_posix()}: {res_file.relative_to(root).as_posix()} does not record the medlab "
+                f"modules the chapter imports, so library changes since cannot be ruled out. "
+                f"Run: {refresh_command(chapter, profile)}")
+    changed = changed_modules(root, recorded)
+    if changed:
+        return (f"{chapter.as_posix()}: medlab modules it imports changed since its stored outputs were produced "
+                f"(commit {str(result.get('git', {}).get('commit', 'unknown'))[:10]}): {', '.join(changed)}. "
+                f"Run: {refresh_command(chapter, profile)}; or, if the change cannot alter results, confirm it "
+                f"with identical smoke outputs: {refresh_command(chapter, profile)} --confirm-refactor")
     cells = [c for c in nb.cells if PROVENANCE_TAG in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1 or result["code_hash"][:12] not in cells[0].source:
         return (f"{chapter.as_posix()}: its provenance cell is missing or does not match "
                 f"{res_file.relative_to(root).as_posix()}. Run: {refresh_command(chapter, profile)}")
     return None
+
+
+def _size(value: Any) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join(str(v) for v in value) + ")"
+    return "all" if value is None else str(value)
 
 
 def _duration(seconds: float) -> str:
@@ -146,15 +172,30 @@ def provenance_markdown(result: dict[str, Any]) -> str:
     libs = ", ".join(f"{k} {v}" for k, v in result.get("versions", {}).items())
     data_lines = [data_line(name, info) for name, info in sorted(result.get("data", {}).items())]
     seeds = ", ".join(str(s) for s in result.get("seeds", [])) or str(result.get("seed"))
+    sets = result.get("seed_sets") or {}
+    if len(sets) > 1:
+        seeds += " (" + "; ".join(f"{name}: {', '.join(map(str, v))}" for name, v in sets.items()) + ")"
+    threads = result.get("threads") or hw.get("torch_threads")
+    sizes = result.get("sizes") or {}
+    size_text = ", ".join(f"{k} {_size(v)}" for k, v in sizes.items())
+    confirmations = [
+        f"On {c.get('date', '?')[:10]} the library changes in {', '.join(f'`{m}`' for m in c.get('modules', []))} "
+        f"were confirmed not to change this chapter: its `smoke` outputs at commit `{c.get('from_commit', '?')[:10]}` "
+        f"and at `{c.get('to_commit', '?')[:10]}` are identical."
+        for c in result.get("confirmations", [])]
     lines = [
         "```{admonition} Provenance of this page",
         ":class: note",
         f"Outputs produced by `{result.get('command')}` on {result.get('date', '?')[:10]}: "
         f"profile **{result.get('profile')}**, seed(s) {seeds}, device {device} "
         f"({hw.get('cpu', 'cpu')}, {hw.get('cpu_count', '?')} cores{gpu}), "
+        f"torch threads {threads}, "
         f"wall time {_duration(result.get('wall_seconds', 0.0))}{peak_text}; {commit_text}; "
-        f"code hash `{result.get('code_hash', '')[:12]}`.",
+        f"code hash `{result.get('code_hash', '')[:12]}`, "
+        f"{len(result.get('modules') or {})} medlab modules hashed.",
         "",
+        *([f"Sizes: {size_text}.", ""] if size_text else []),
+        *[line for c in confirmations for line in (c, "")],
         f"Libraries: {libs}.",
         "",
         "Data: " + ("; ".join(data_lines) if data_lines else "none recorded") + ".",

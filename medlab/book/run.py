@@ -43,6 +43,7 @@ from ..data.sources import absolute_env_paths
 from ..errors import MedlabError
 from ..io import atomic_write_text
 from ..train import RUNNER_ENV
+from .dependencies import chapter_modules, module_hashes
 from .profiles import PROFILE_ENV, PROFILES
 from .provenance import (
     INJECTED_TAG,
@@ -55,7 +56,7 @@ from .provenance import (
 )
 from .record import RECORD_ENV
 from .resources import PeakMemory
-from .runtime import hardware, library_versions
+from .runtime import THREADS_ENV, hardware, library_versions
 
 
 class ChapterRunError(MedlabError, RuntimeError):
@@ -79,6 +80,33 @@ def _git(root: Path) -> dict[str, Any]:
         return {"commit": "unknown", "dirty": None, "source": "unavailable"}
 
 
+ENVIRONMENT_FILES = ("requirements.txt", "requirements.lock", "pyproject.toml")
+"""Files besides a chapter's own modules whose uncommitted edits make a run's record untrue."""
+
+
+def uncommitted_inputs(root: Path, chapter: Path, modules: list[str]) -> list[str]:
+    """What a run of ``chapter`` would use that differs from the last commit.
+
+    The chapter's code cells (compared by :func:`code_hash`, so stored outputs
+    and prose do not count), every ``medlab`` module it imports and the
+    environment files. Empty when ``root`` is not a git checkout (nothing to compare).
+    """
+    try:
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", *modules, *ENVIRONMENT_FILES],
+            cwd=root, capture_output=True, text=True, check=True).stdout.splitlines()
+        head = subprocess.run(["git", "show", f"HEAD:{chapter.as_posix()}"], cwd=root, capture_output=True,
+                              text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    dirty = [line[3:] for line in changed if line.strip()]
+    if head.returncode != 0:
+        dirty.insert(0, f"{chapter.as_posix()} (not committed)")
+    elif code_hash(nbformat.reads(head.stdout, as_version=4)) != code_hash(nbformat.read(root / chapter, as_version=4)):
+        dirty.insert(0, f"{chapter.as_posix()} (code cells)")
+    return dirty
+
+
 def _scrub(nb: nbformat.NotebookNode, chapter: Path) -> None:
     """Drop papermill's absolute paths and per-cell timing noise from the metadata."""
     pm = nb.metadata.get("papermill", {})
@@ -99,20 +127,39 @@ def _set_provenance_cell(nb: nbformat.NotebookNode, markdown: str) -> None:
 
 
 def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: Path | None = None,
-                timeout: int | None = None) -> dict[str, Any]:
-    """Execute one chapter; return its results record. Raises :class:`ChapterRunError`, writing nothing."""
+                timeout: int | None = None, allow_dirty: bool = False, threads: int | None = None) -> dict[str, Any]:
+    """Execute one chapter; return its results record. Raises :class:`ChapterRunError`, writing nothing.
+
+    ``full`` and ``paper`` runs refuse to start when the chapter's code, a
+    ``medlab`` module it imports or the environment files have uncommitted
+    changes (:func:`uncommitted_inputs`), since the record could not name the
+    code that ran; ``allow_dirty`` runs anyway, for a trial, and the page then
+    says "plus uncommitted changes". ``threads`` sets torch's thread count in
+    the chapter's kernel (``$MEDLAB_THREADS``); by default the profile's.
+    """
     import papermill as pm
 
     src = root / chapter
+    modules = chapter_modules(root, nbformat.read(src, as_version=4))
+    if profile in ("full", "paper") and not allow_dirty and not os.environ.get(GIT_COMMIT_ENV):
+        dirty = uncommitted_inputs(root, chapter, modules)
+        if dirty:
+            raise ChapterRunError(
+                f"{chapter.as_posix()}: not run under '{profile}', because what it runs has uncommitted changes: "
+                f"{', '.join(dirty[:8])}{' ...' if len(dirty) > 8 else ''}. A stored page must name the commit "
+                f"that produced it: commit first, or pass --allow-dirty for a trial run (its page says so)")
     out_nb = (output_dir / chapter.name) if output_dir else src
     out_json = (output_dir / f"{chapter.stem}.json") if output_dir else results_path(root, chapter)
     work = Path(tempfile.mkdtemp(prefix=f"medlab-{chapter.stem}-"))
     record_file = work / "record.json"
     executed = work / chapter.name
     absolute_env_paths()
-    env_backup = {k: os.environ.get(k) for k in (PROFILE_ENV, RECORD_ENV, RUNNER_ENV)}
+    env_backup = {k: os.environ.get(k) for k in (PROFILE_ENV, RECORD_ENV, RUNNER_ENV, THREADS_ENV)}
     os.environ.update({PROFILE_ENV: profile, RECORD_ENV: str(record_file), RUNNER_ENV: "1"})
-    command = f"python -m medlab.run {chapter.as_posix()} --profile {profile}" + (f" --seed {seed}" if seed else "")
+    if threads is not None:
+        os.environ[THREADS_ENV] = str(threads)
+    command = (f"python -m medlab.run {chapter.as_posix()} --profile {profile}" + (f" --seed {seed}" if seed else "")
+               + (f" --threads {threads}" if threads is not None else ""))
     start = time.perf_counter()
     memory = PeakMemory()
     try:
@@ -152,12 +199,16 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
         "profile_settings": settings,
         "seed": seed,
         "seeds": run_info.get("seeds", [seed]),
+        "seed_sets": run_info.get("seed_sets", {}),
+        "sizes": run_info.get("sizes", {}),
+        "threads": run_info.get("threads"),
         "device": run_info.get("device", "cpu"),
         "metrics": recorded.get("metrics", {}),
         "data": recorded.get("data", {}),
         "hardware": run_info.get("hardware") or hardware(),  # as the chapter's kernel saw it
         "versions": run_info.get("versions") or library_versions(),
         "code_hash": code_hash(nb),
+        "modules": module_hashes(root, modules),
         "git": _git(root),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 1),
@@ -183,6 +234,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output-dir", type=Path, default=None,
                         help="write executed notebooks and JSON here instead of in place")
     parser.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads in the chapter (default: the profile's; full: 1, as the pages ran)")
+    parser.add_argument("--allow-dirty", action="store_true",
+                        help="run full/paper even with uncommitted changes to what the chapter runs (a trial: "
+                             "the page says so)")
+    parser.add_argument("--confirm-refactor", action="store_true",
+                        help="instead of a full run: confirm that library changes since the stored run leave the "
+                             "chapter's smoke outputs identical, and if so record the new module hashes")
     args = parser.parse_args(argv)
 
     root = find_root()
@@ -195,9 +254,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"no such notebook(s): {', '.join(map(str, missing))}")
     failures = 0
     for chapter in chapters:
+        if args.confirm_refactor:
+            from .refactor import confirm_refactor
+
+            print(f"confirming {chapter.as_posix()}: smoke outputs at the recorded commit and now ...", flush=True)
+            try:
+                print("  " + confirm_refactor(root, chapter, timeout=args.timeout))
+            except MedlabError as exc:
+                failures += 1
+                print(f"NOT CONFIRMED {exc}", file=sys.stderr)
+            continue
         print(f"running {chapter.as_posix()} (profile {args.profile}, seed {args.seed}) ...", flush=True)
         try:
-            result = run_chapter(root, chapter, args.profile, args.seed, args.output_dir, args.timeout)
+            result = run_chapter(root, chapter, args.profile, args.seed, args.output_dir, args.timeout,
+                                 allow_dirty=args.allow_dirty, threads=args.threads)
         except ChapterRunError as exc:
             failures += 1
             print(f"FAILED {exc}", file=sys.stderr)

@@ -1,0 +1,171 @@
+"""Confirm that library changes leave a chapter's results alone, without a full re-run.
+
+When a ``medlab`` module a chapter imports changes, the chapter's stored
+outputs are flagged stale (:func:`medlab.book.provenance.stale_message`). If
+the change is a pure refactor, re-running the chapter under ``full`` (minutes
+to a quarter of an hour) only to get the same numbers is a waste; but "it is
+only a refactor" is a claim, and the book checks claims::
+
+    python -m medlab.run chapters/07_explainability.ipynb --confirm-refactor
+
+runs the chapter under the ``smoke`` profile twice, with the library as it was
+at the commit recorded in ``results/<chapter>.json`` (a temporary git
+worktree) and as it is now, and compares every output: text, tables and
+figures. Lines that report times or memory are ignored; nothing else is. Only
+if all outputs are identical does it write the new module hashes into the
+record, with a confirmation that the provenance box shows (dates, commits,
+modules). Any difference, or a chapter whose own code changed, means a real
+re-run under ``full``.
+
+The smoke profile exercises every code path a chapter has, on small data, so
+a change that alters results almost always alters smoke outputs too; a change
+that only shows at full size (for example, in a branch taken only with more
+than 256 images) would slip through, which is why the confirmation is recorded
+and shown rather than silent.
+
+Introduced for the page "Reproducibility" (reproducibility.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from ..errors import MedlabError
+from ..io import atomic_write_text
+from .dependencies import changed_modules, chapter_modules, module_hashes
+from .profiles import PROFILE_ENV
+from .provenance import PROVENANCE_TAG, code_hash, provenance_markdown, results_path
+
+
+class RefactorNotConfirmedError(MedlabError, RuntimeError):
+    """A library change could not be confirmed as leaving a chapter's outputs unchanged; re-run it under full."""
+
+
+_TIMING = re.compile(r"\d[\d,]*(\.\d+)?\s*(ms|µs|us|ns|s|sec|seconds?|min|minutes?|h|it/s|images/s|img/s|"
+                     r"B|KiB|MiB|GiB|kB|MB|GB)\b")
+
+
+def _normalise(text: str) -> str:
+    return _TIMING.sub("<measured>", text)
+
+
+def output_fingerprint(nb: nbformat.NotebookNode) -> list[list[str]]:
+    """Per code cell, its outputs as comparable strings (figures by SHA-256 of their bytes).
+
+    The provenance cell and papermill's injected cell are left out; times and
+    memory sizes are masked (:data:`_TIMING`).
+    """
+    cells = []
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type != "code" or PROVENANCE_TAG in tags or "injected-parameters" in tags:
+            continue
+        outs = []
+        for out in cell.get("outputs", []):
+            kind = out.get("output_type")
+            if kind == "stream":
+                outs.append(f"{out.get('name')}: {_normalise(out.get('text', ''))}")
+            elif kind == "error":
+                outs.append(f"error: {out.get('ename')}: {out.get('evalue')}")
+            else:
+                for mime, value in sorted(out.get("data", {}).items()):
+                    if mime.startswith("image/"):
+                        outs.append(f"{mime}: {hashlib.sha256(str(value).encode()).hexdigest()}")
+                    elif mime.startswith("text/") or mime == "application/json":
+                        outs.append(f"{mime}: {_normalise(value if isinstance(value, str) else json.dumps(value))}")
+        cells.append(outs)
+    return cells
+
+
+def _smoke(tree: Path, chapter: Path, out: Path, timeout: int | None, python_path: str | None) -> nbformat.NotebookNode:
+    """Execute ``tree/chapter`` under smoke with ``medlab`` imported from ``python_path`` (or as installed)."""
+    import papermill as pm
+
+    env = {PROFILE_ENV: "smoke", "PYTHONPATH": python_path or os.environ.get("PYTHONPATH", "")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        pm.execute_notebook(str(tree / chapter), str(out), parameters={"PROFILE": "smoke", "SEED": 0},
+                            cwd=str((tree / chapter).parent), kernel_name="python3", progress_bar=False,
+                            execution_timeout=timeout)
+    except Exception as exc:
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: the smoke run in {tree} failed "
+                                        f"({type(exc).__name__}); re-run the chapter under full") from exc
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return nbformat.read(out, as_version=4)
+
+
+def confirm_refactor(root: Path, chapter: Path, timeout: int | None = None) -> str:
+    """Confirm (and record) that library changes since ``chapter``'s stored run leave its smoke outputs identical.
+
+    Returns a one-line summary; raises :class:`RefactorNotConfirmedError` with
+    the reason (and writes nothing) when it cannot confirm.
+    """
+    from ..data.sources import absolute_env_paths
+
+    absolute_env_paths()
+    res_file = results_path(root, chapter)
+    if not res_file.is_file():
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: no {res_file.name}; run it under full first")
+    record: dict[str, Any] = json.loads(res_file.read_text())
+    nb_now = nbformat.read(root / chapter, as_version=4)
+    commit = str(record.get("git", {}).get("commit", ""))
+    if record.get("git", {}).get("dirty") or not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: its record does not name a clean commit; "
+                                        f"re-run it under full")
+    if record.get("code_hash") != code_hash(nb_now):
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: the chapter's own code changed, so this is not "
+                                        f"a library refactor; re-run it under full")
+    recorded = record.get("modules") or {}
+    if not recorded:
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: its record has no module hashes to compare; "
+                                        f"re-run it under full")
+    changed = changed_modules(root, recorded)
+    if not changed:
+        return f"{chapter.as_posix()}: no library change since its stored run; nothing to confirm"
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix=f"medlab-confirm-{chapter.stem}-") as tmp:
+        old_tree = Path(tmp) / "recorded"
+        subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), commit], cwd=root,
+                       capture_output=True, text=True, check=True)
+        try:
+            before = _smoke(old_tree, chapter, Path(tmp) / "before.ipynb", timeout, str(old_tree))
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=root, capture_output=True)
+        after = _smoke(root, chapter, Path(tmp) / "after.ipynb", timeout, str(root))
+    a, b = output_fingerprint(before), output_fingerprint(after)
+    if a != b:
+        first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        raise RefactorNotConfirmedError(
+            f"{chapter.as_posix()}: smoke outputs differ between commit {commit[:10]} and now (first in code cell "
+            f"{first}); the change alters results: re-run under full")
+    modules = chapter_modules(root, nb_now)
+    record["modules"] = module_hashes(root, modules)
+    record.setdefault("confirmations", []).append({
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "from_commit": commit, "to_commit": head,
+        "modules": changed, "method": "identical smoke outputs, times and memory sizes masked"})
+    cells = [c for c in nb_now.cells if PROVENANCE_TAG in c.get("metadata", {}).get("tags", [])]
+    for cell in cells:
+        cell.source = provenance_markdown(record)
+    atomic_write_text(root / chapter, nbformat.writes(nb_now) + "\n")
+    atomic_write_text(res_file, json.dumps(record, indent=1, sort_keys=True) + "\n")
+    return f"{chapter.as_posix()}: confirmed; {len(changed)} changed module(s) recorded: {', '.join(changed)}"
+
+
+__all__ = ["RefactorNotConfirmedError", "output_fingerprint", "confirm_refactor"]
