@@ -94,8 +94,25 @@ def refresh_command(chapter: Path, profile: str = "full") -> str:
     return f"python -m medlab.run {chapter.as_posix()} --profile {profile}"
 
 
+def stale_reason(root: Path, chapter: Path, result: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """Why ``result`` (a run record of ``chapter``) no longer describes the code, or ``None``.
+
+    Returns ``("code", [])`` when the chapter's code cells changed,
+    ``("modules", [paths])`` when ``medlab`` modules it imports changed, and
+    ``("unrecorded", [])`` for a record that predates module hashes.
+    """
+    nb = nbformat.read(root / chapter, as_version=4)
+    if result.get("code_hash") != code_hash(nb):
+        return "code", []
+    recorded = result.get("modules")
+    if recorded is None:
+        return "unrecorded", []
+    changed = changed_modules(root, recorded)
+    return ("modules", changed) if changed else None
+
+
 def stale_message(root: Path, chapter: Path) -> str | None:
-    """``None`` if ``chapter``'s stored outputs match its code, else what is wrong and the fix."""
+    """``None`` if ``chapter``'s stored outputs match its code and library, else what is wrong and the fix."""
     nb = nbformat.read(root / chapter, as_version=4)
     res_file = results_path(root, chapter)
     if not res_file.is_file():
@@ -103,19 +120,18 @@ def stale_message(root: Path, chapter: Path) -> str | None:
                 f"never produced by the runner. Run: {refresh_command(chapter)}")
     result = json.loads(res_file.read_text())
     profile = result.get("profile", "full")
-    if result.get("code_hash") != code_hash(nb):
+    reason = stale_reason(root, chapter, result)
+    if reason and reason[0] == "code":
         return (f"{chapter.as_posix()}: code changed since its stored outputs were produced "
                 f"(results hash {str(result.get('code_hash'))[:12]}, notebook hash {code_hash(nb)[:12]}). "
                 f"Run: {refresh_command(chapter, profile)}")
-    recorded = result.get("modules")
-    if recorded is None:
+    if reason and reason[0] == "unrecorded":
         return (f"{chapter.as_posix()}: {res_file.relative_to(root).as_posix()} does not record the medlab "
                 f"modules the chapter imports, so library changes since cannot be ruled out. "
                 f"Run: {refresh_command(chapter, profile)}")
-    changed = changed_modules(root, recorded)
-    if changed:
+    if reason:
         return (f"{chapter.as_posix()}: medlab modules it imports changed since its stored outputs were produced "
-                f"(commit {str(result.get('git', {}).get('commit', 'unknown'))[:10]}): {', '.join(changed)}. "
+                f"(commit {str(result.get('git', {}).get('commit', 'unknown'))[:10]}): {', '.join(reason[1])}. "
                 f"Run: {refresh_command(chapter, profile)}; or, if the change cannot alter results, confirm it "
                 f"with identical smoke outputs: {refresh_command(chapter, profile)} --confirm-refactor")
     cells = [c for c in nb.cells if PROVENANCE_TAG in c.get("metadata", {}).get("tags", [])]

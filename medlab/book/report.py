@@ -2,8 +2,10 @@
 
 ``python -m medlab.book.report`` writes ``_generated/results_table.md``, one row
 per chapter: profile, seeds, device, wall time, date, code hash and the
-chapter's headline metrics, each flagged when the chapter's code has changed
-since (see :func:`medlab.book.provenance.stale_message`). ``book.sh build``
+chapter's headline metrics, each flagged when the chapter's code, or a
+``medlab`` module it imports, has changed since (see
+:func:`medlab.book.provenance.stale_message`), with the modules and the command
+that refreshes it. ``book.sh build``
 runs it before Jupyter Book renders the page.
 """
 
@@ -14,7 +16,7 @@ import json
 from pathlib import Path
 
 from ..io import atomic_write_text
-from .provenance import find_root, results_path, stale_message, toc_chapters
+from .provenance import find_root, refresh_command, results_path, stale_reason, toc_chapters
 from .reproduction import gpu_throughput_table, reproduction_table
 from .resources import format_bytes
 
@@ -41,8 +43,8 @@ HEADLINE_KEYS = ("test_accuracy", "test_auc", "auc_mean", "auc_sd", "accuracy_me
 
 def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
     """A Markdown table of every chapter's last recorded run."""
-    lines = ["| chapter | profile | seeds | device | wall time | peak memory | date | code hash | headline metrics "
-             "| status |", "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| chapter | profile | seeds | device, threads | wall time | peak memory | date | commit "
+             "| headline metrics | status |", "|---|---|---|---|---|---|---|---|---|---|"]
     for chapter in toc_chapters(root):
         path = results_path(root, chapter)
         if not path.is_file():
@@ -51,15 +53,32 @@ def results_table(root: Path, keys: tuple[str, ...] = HEADLINE_KEYS) -> str:
         r = json.loads(path.read_text())
         flat = _flatten(r.get("metrics", {}))
         headline = "; ".join(f"{k} {_fmt(v)}" for k, v in flat.items() if k.split(".")[-1] in keys) or "-"
-        stale = stale_message(root, chapter)
-        status = "stale: " + stale.split(":")[1].strip() if stale else "current"
+        status = status_text(root, chapter, r)
         seeds = ", ".join(map(str, r.get("seeds", [r.get("seed")])))
+        threads = r.get("threads") or r.get("hardware", {}).get("torch_threads", "?")
+        commit = r.get("git", {})
+        commit_text = f"`{str(commit.get('commit', 'unknown'))[:10]}`" + (" + changes" if commit.get("dirty") else "")
         lines.append(
-            f"| {chapter.stem} | {r.get('profile')} | {seeds} | {r.get('device')} | "
+            f"| {chapter.stem} | {r.get('profile')} | {seeds} | {r.get('device')}, {threads} | "
             f"{r.get('wall_seconds', 0):.0f} s | {format_bytes(r.get('peak_memory_bytes'))} | "
-            f"{r.get('date', '')[:10]} | `{r.get('code_hash', '')[:12]}` | "
+            f"{r.get('date', '')[:10]} | {commit_text} | "
             f"{headline} | {status} |")
     return "\n".join(lines) + "\n"
+
+
+def status_text(root: Path, chapter: Path, record: dict) -> str:
+    """``current``, or why the record is stale (which modules changed) and the command that refreshes it."""
+    reason = stale_reason(root, chapter, record)
+    if reason is None:
+        confirmed = record.get("confirmations")
+        return "current" + (f" (library change confirmed by smoke, {confirmed[-1].get('date', '')[:10]})"
+                            if confirmed else "")
+    command = f"`{refresh_command(chapter, record.get('profile', 'full'))}`"
+    if reason[0] == "code":
+        return f"**stale**: the chapter's code changed; {command}"
+    if reason[0] == "unrecorded":
+        return f"**stale**: recorded before library hashes; {command}"
+    return f"**stale**: {', '.join(f'`{m}`' for m in reason[1])} changed; {command}"
 
 
 def main(argv: list[str] | None = None) -> int:
