@@ -15,15 +15,15 @@ Layout:
   the training loop, and the plumbing around it (splits, class weights, seeds);
 - :mod:`medlab.metrics`, :mod:`medlab.evaluation`, :mod:`medlab.published`:
   one metric vocabulary, diagnostic evaluation, published baselines;
-- :mod:`medlab.features`, :mod:`medlab.viz`, :mod:`medlab.dicom`, :mod:`medlab.deid`;
+- :mod:`medlab.features`, :mod:`medlab.viz`, :mod:`medlab.dicom` (with
+  :mod:`medlab.dicom.deid`, de-identification);
 - :mod:`medlab.errors` and :mod:`medlab.io`: one error root, atomic writes.
 """
 
-__version__ = "0.1.0"
-
-from .book.profiles import PROFILES, Profile, get_profile
-from .book.record import record_metrics
-from .book.runtime import pick_device, set_seed, setup
+from ._version import __version__
+from .runtime.profiles import PROFILES, Profile, get_profile
+from .runtime.record import record_metrics
+from .runtime.session import pick_device, set_seed, setup
 
 __all__ = ["__version__", "PROFILES", "Profile", "get_profile", "record_metrics",
            "pick_device", "set_seed", "setup"]

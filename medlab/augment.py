@@ -24,8 +24,8 @@ from torch.utils.data import TensorDataset
 from torchvision.transforms import v2
 
 from . import models, train
-from .book.runtime import set_seed
 from .data.medmnist import InUnitRange, to_batch
+from .experiment import seeded
 from .metrics import classification_metrics
 
 RECIPES = ("none", "flip", "rotation", "elastic", "intensity", "noise", "all")
@@ -68,7 +68,7 @@ def recipe(name: str) -> InUnitRange | None:
 
 
 def flip_test(train_images: np.ndarray, test_images: np.ndarray, seed: int = 0, epochs: int = 10,
-              batch_size: int = 64) -> float:
+              batch_size: int = 64, device: torch.device | str | None = None) -> float:
     """AUC of a small CNN trained to tell original images from their left-right mirror images.
 
     ``train_images`` and ``test_images`` are ``uint8`` stacks (N x H x W);
@@ -76,8 +76,10 @@ def flip_test(train_images: np.ndarray, test_images: np.ndarray, seed: int = 0, 
     ``SimpleCNN`` of chapter 03 trains on the training pairs for ``epochs``
     epochs and is scored on the test pairs, images it never saw. An AUC near
     0.5 means flipped images look like real ones; near 1, the flip is plain to
-    see and a flipped image is not a plausible member of the data. Chapter 08
-    (chapters/08_augmentation_generative.ipynb).
+    see and a flipped image is not a plausible member of the data. The
+    network trains with :func:`medlab.train.fit` on ``device`` (default: the
+    CPU), seeded by ``seed`` in a fork of the random state (the caller's is
+    left as it was). Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
 
     def pairs(images: np.ndarray) -> TensorDataset:
@@ -88,11 +90,11 @@ def flip_test(train_images: np.ndarray, test_images: np.ndarray, seed: int = 0, 
 
     if len(train_images) < 2 or len(test_images) < 1:
         raise ValueError("flip_test needs at least two training images and one test image")
-    set_seed(seed)
-    net = models.build_model("simple_cnn")
-    loader = train.make_loader(pairs(train_images), batch_size, train=True, seed=seed)
-    train.fit(net, loader, None, epochs=epochs, monitor="train_loss", verbose=False)
-    y, probs = train.predict(net, train.make_loader(pairs(test_images), 256, train=False))
+    with seeded(seed, device, everything=True) as dev:
+        net = models.build_model("simple_cnn")
+        loader = train.make_loader(pairs(train_images), batch_size, train=True, seed=seed, device=dev)
+        train.fit(net, loader, None, epochs=epochs, monitor="train_loss", device=dev, verbose=False)
+        y, probs = train.predict(net, train.make_loader(pairs(test_images), 256, train=False, device=dev), dev)
     return float(classification_metrics(y, probs)["auc"])
 
 

@@ -27,8 +27,14 @@ import numpy as np
 from scipy import stats
 from scipy.spatial import cKDTree
 
+from .errors import MedlabError
+
 FROC_FP_RATES = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 """False positives per image at which the FROC score averages sensitivity (chapters/14_beyond_radiology.ipynb)."""
+
+
+class DetectionError(MedlabError, ValueError):
+    """Detections and scores that do not fit together (also a ``ValueError``; chapters/14_beyond_radiology.ipynb)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,8 @@ def match_points(reference: np.ndarray, detections: np.ndarray, scores: np.ndarr
     det = np.asarray(detections, dtype=float).reshape(-1, 2)
     s = np.asarray(scores, dtype=float).ravel()
     if len(s) != len(det):
-        raise ValueError(f"{len(det)} detections but {len(s)} scores")
+        raise DetectionError(f"{len(det)} detections but {len(s)} scores; pass one score per detection, "
+                             "in the same order")
     order = np.argsort(-s, kind="stable")
     is_tp = np.zeros(len(det), dtype=bool)
     if len(ref) and len(det):

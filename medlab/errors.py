@@ -8,6 +8,9 @@ Each subclass also derives from the built-in exception a caller would expect
 ``OSError`` for files), so existing ``except ValueError`` code keeps working.
 
 Every message names the file (or dataset) concerned and says how to fix it.
+No ``medlab`` module raises a bare built-in exception on purpose; each module
+defines (or reuses) a small subclass here or next to its code, and
+``tests/test_errors.py`` checks both rules.
 
 Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
 """

@@ -17,7 +17,9 @@ Introduced in the chapters "Classical ML vs deep learning"
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +30,73 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from . import models, train
-from .book import record
-from .book.runtime import set_seed
 from .metrics import classification_metrics
+from .runtime import record
+from .runtime.session import set_seed
 
 SPLIT_NAMES = ("train", "val", "test")
+
+
+def as_device(device: torch.device | str | None) -> torch.device:
+    """``device`` as a ``torch.device``; ``None``, the default of every helper that trains, means the CPU.
+
+    First used in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb), by
+    :func:`medlab.transfer.fine_tune`.
+    """
+    return torch.device("cpu") if device is None else torch.device(device)
+
+
+def module_device(module: nn.Module) -> torch.device:
+    """The device of ``module``'s first parameter (or buffer); the CPU for a module that has none.
+
+    Prediction helpers run a model where it lives and return NumPy arrays on
+    the CPU. First used in the chapter "Transfer learning"
+    (chapters/06_transfer_learning.ipynb), by :func:`medlab.transfer.predict_proba`.
+    """
+    for tensor in (*module.parameters(), *module.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+@contextlib.contextmanager
+def seeded(seed: int, device: torch.device | str | None = None, *, everything: bool = False) -> Iterator[torch.device]:
+    """Run a block with torch's random numbers seeded by ``seed``; afterwards, every global generator is as it was.
+
+    Inside the block torch's CPU generator, and that of ``device`` if it is a
+    CUDA or MPS device, start from ``seed``: the block draws the numbers it
+    would draw after ``torch.manual_seed(seed)``. With ``everything``, NumPy's
+    and Python's global generators are seeded too, as
+    :func:`medlab.runtime.session.set_seed` does. On exit all of them are put
+    back (``torch.random.fork_rng``), so a helper that trains under
+    ``seeded`` gives the same result for the same seed and leaves its
+    caller's random state, and the deterministic-algorithm flags, alone.
+    Yields ``device`` as a ``torch.device`` (``None``: the CPU).
+
+    First used in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb), by
+    :func:`medlab.transfer.fine_tune`.
+    """
+    device = as_device(device)
+    accelerator = device.type in ("cuda", "mps")
+    index = 0
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+    np_state, py_state = np.random.get_state(), random.getstate()
+    with torch.random.fork_rng(devices=[index] if accelerator else [],
+                               device_type=device.type if accelerator else None):
+        torch.random.default_generator.manual_seed(seed)  # not torch.manual_seed: it also seeds every CUDA device
+        if device.type == "cuda":
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
+        elif device.type == "mps":
+            torch.mps.manual_seed(seed)
+        if everything:
+            np.random.seed(seed)
+            random.seed(seed)
+        try:
+            yield device
+        finally:
+            np.random.set_state(np_state)
+            random.setstate(py_state)
 
 
 def class_weights(labels: np.ndarray | Sequence[int], num_classes: int | None = None) -> torch.Tensor:
@@ -124,7 +188,10 @@ class SeedRuns:
         return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
 
     def record(self, prefix: str, **extra: Any) -> dict[str, Any]:
-        """Record the per-seed and summary numbers (and the seeds) for the chapter's results.
+        """Record the per-seed and summary numbers for the chapter's results.
+
+        The seeds themselves are recorded where they are drawn, by
+        :meth:`medlab.runtime.session.Session.seeds`.
 
         Keys: ``auc_mean``, ``auc_sd``, ``accuracy_mean``, ``accuracy_sd``,
         ``per_seed_auc``, ``per_seed_accuracy``, ``best_epochs``, with
@@ -132,7 +199,6 @@ class SeedRuns:
         de-duplicated AUC was computed, plus ``extra``.
         """
         s = self.summary()
-        record.record_run(seeds=self.seeds)
         if "test_auc_dedup" in self.table:
             extra = {"auc_dedup_mean": s.loc["test_auc_dedup", "mean"], "auc_dedup_sd": s.loc["test_auc_dedup", "sd"],
                      "per_seed_auc_dedup": self.table["test_auc_dedup"].tolist(), **extra}
@@ -152,7 +218,7 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
               test_keep: np.ndarray | None = None, verbose: bool = True) -> SeedRuns:
     """Train and test a fresh model for every seed: the loop behind a "mean ± sd" row.
 
-    For each seed: :func:`~medlab.book.runtime.set_seed`, build ``model`` (a name for
+    For each seed: :func:`~medlab.runtime.session.set_seed`, build ``model`` (a name for
     :func:`medlab.models.build_model`, or a function returning a new
     module), train it with :func:`medlab.train.fit` (Adam at ``lr``,
     ``MultiStepLR`` dividing it by 10 after each of ``milestones``, the epoch
@@ -202,4 +268,5 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
     return SeedRuns(pd.DataFrame(rows).set_index("seed"), histories)
 
 
-__all__ = ["class_weights", "make_loaders", "lr_milestones", "SeedRuns", "fit_seeds"]
+__all__ = ["as_device", "module_device", "seeded", "class_weights", "make_loaders", "lr_milestones", "SeedRuns",
+           "fit_seeds"]

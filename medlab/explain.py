@@ -34,6 +34,7 @@ from scipy import ndimage, stats
 from torch import nn
 
 from .errors import MedlabError
+from .experiment import module_device, seeded
 
 METHODS: tuple[str, ...] = ("gradcam", "saliency", "smoothgrad", "integrated_gradients", "lrp",
                             "occlusion", "lime", "kernelshap")
@@ -117,7 +118,7 @@ def superpixels(images: np.ndarray | torch.Tensor, n_segments: int = 60, compact
     """
     from skimage.segmentation import relabel_sequential, slic
 
-    x = _as_tensor(images).numpy()
+    x = _as_tensor(images).cpu().numpy()
     n, _, h, w = x.shape
     side = max(1, int(round(np.sqrt(n_segments))))
     grid = (np.arange(h)[:, None] * side // h) * side + (np.arange(w)[None, :] * side // w)
@@ -164,7 +165,10 @@ def attribute(model: nn.Module, images: np.ndarray | torch.Tensor, method: str =
       ``lime`` package's default) weighted by captum's default kernel.
 
     Gradient methods explain the logit (the pre-softmax output); the model is
-    put in ``eval`` mode. Chapter 07.
+    put in ``eval`` mode and run on the device it is on (the maps come back
+    as a NumPy array). The random draws of SmoothGrad, LIME and KernelSHAP
+    are seeded by ``seed`` in a fork of torch's random state, so the
+    caller's is left as it was. Chapter 07.
     """
     x = _as_tensor(images)
     model.eval()
@@ -174,8 +178,19 @@ def attribute(model: nn.Module, images: np.ndarray | torch.Tensor, method: str =
     if method not in METHODS:
         raise ExplainError(f"unknown attribution method {method!r}; choose one of {', '.join(METHODS)} "
                            "(or 'random').")
+    dev = module_device(model)
+    with seeded(seed, dev):
+        out = _attribute(model, x.to(dev), method, target, layer, n_samples, n_steps, noise, window, stride,
+                         segments, n_segments, batch_size, seed)
+    return out.detach().float().cpu().numpy()
+
+
+def _attribute(model: nn.Module, x: torch.Tensor, method: str, target: int, layer: str | nn.Module | None,
+               n_samples: int | None, n_steps: int, noise: float, window: int, stride: int,
+               segments: np.ndarray | None, n_segments: int, batch_size: int, seed: int) -> torch.Tensor:
     import captum.attr as ca
 
+    n, c, h, w = x.shape
     if method == "gradcam":
         cam = ca.LayerGradCam(model, _cam_layer(model, layer))
         maps = [ca.LayerAttribution.interpolate(cam.attribute(xb, target=target, relu_attributions=True),
@@ -186,8 +201,7 @@ def attribute(model: nn.Module, images: np.ndarray | torch.Tensor, method: str =
         sal = ca.Saliency(model)
         if method == "saliency":
             out = torch.cat([sal.attribute(xb, target=target, abs=True) for xb in x.split(batch_size)])
-        else:
-            torch.manual_seed(seed)
+        else:  # the noise is drawn from torch's generator, seeded by attribute
             nt = ca.NoiseTunnel(sal)
             parts = []
             for xi in x.split(1):
@@ -219,12 +233,12 @@ def attribute(model: nn.Module, images: np.ndarray | torch.Tensor, method: str =
             explainer = ca.KernelShap(model)
         parts = []
         for i in range(n):
-            torch.manual_seed(seed + i)
-            fm = torch.as_tensor(seg[i])[None, None].expand(1, c, h, w)
-            parts.append(explainer.attribute(x[i:i + 1], baselines=0.0, target=target, feature_mask=fm,
-                                             n_samples=n_samples or 200, perturbations_per_eval=batch_size))
+            with seeded(seed + i, x.device):
+                fm = torch.as_tensor(seg[i], device=x.device)[None, None].expand(1, c, h, w)
+                parts.append(explainer.attribute(x[i:i + 1], baselines=0.0, target=target, feature_mask=fm,
+                                                 n_samples=n_samples or 200, perturbations_per_eval=batch_size))
         out = torch.cat(parts).mean(1)
-    return out.detach().float().numpy()
+    return out
 
 
 # ----------------------------------------------------------------------------- localisation
@@ -293,11 +307,11 @@ def perturbation_curve(model: nn.Module, images: np.ndarray | torch.Tensor, maps
     the same order: a faithful map makes it rise fast (large area). Pixels
     are ranked by the map (all channels together; ties in raster order).
     Returns ``(fractions, probabilities)`` of shapes ``(steps + 1,)`` and
-    ``(n, steps + 1)``. Chapter 07.
+    ``(n, steps + 1)``. The model runs on the device it is on. Chapter 07.
     """
     if mode not in ("deletion", "insertion"):
         raise ExplainError(f"mode must be 'deletion' or 'insertion', not {mode!r}.")
-    x = _as_tensor(images)
+    x = _as_tensor(images).cpu()
     maps = np.asarray(maps)
     if maps.shape != (x.shape[0], *x.shape[2:]):
         raise ExplainError(f"maps {maps.shape} do not match images {tuple(x.shape)}: one (H, W) map per image.")
@@ -310,6 +324,7 @@ def perturbation_curve(model: nn.Module, images: np.ndarray | torch.Tensor, maps
         blurred = ndimage.gaussian_filter(x.numpy(), sigma=(0, 0, blur_sigma, blur_sigma))
         start, end = torch.from_numpy(blurred).float(), x
     model.eval()
+    dev = module_device(model)
     probs = np.zeros((n, steps + 1))
     for i in range(n):
         order = torch.from_numpy(np.argsort(-maps[i].ravel(), kind="stable").copy())
@@ -318,7 +333,7 @@ def perturbation_curve(model: nn.Module, images: np.ndarray | torch.Tensor, maps
         chosen = (rank[None, :] < torch.as_tensor(counts)[:, None]).reshape(-1, 1, h, w)  # (steps+1, 1, h, w)
         batch = torch.where(chosen, end[i:i + 1], start[i:i + 1])
         with torch.no_grad():
-            p = torch.cat([torch.softmax(model(b), 1)[:, target] for b in batch.split(batch_size)])
+            p = torch.cat([torch.softmax(model(b.to(dev)), 1)[:, target].cpu() for b in batch.split(batch_size)])
         probs[i] = p.numpy()
     return fractions, probs
 
@@ -358,19 +373,21 @@ def cascading_randomization(model: nn.Module, layers: Sequence[str] | None = Non
     listed layer is random. Returns ``[(name of the last layer randomised,
     model copy), ...]``; the original model is untouched. A map that barely
     changes along the cascade does not depend on what the model learned.
-    Chapter 07.
+    The new weights are drawn (on the model's device) from torch's generator
+    seeded by ``seed``, in a fork of the random state: the caller's is left
+    as it was. Chapter 07.
     """
     layers = list(layers) if layers is not None else weighted_layers(model)
     if not layers:
         raise ExplainError("the model has no Conv or Linear layers to randomise; pass layers=[...].")
-    torch.manual_seed(seed)
-    current = copy.deepcopy(model).eval()
     out = []
-    for name in reversed(layers):
-        for m in current.get_submodule(name).modules():
-            if hasattr(m, "reset_parameters"):
-                m.reset_parameters()
-        out.append((name, copy.deepcopy(current)))
+    with seeded(seed, module_device(model)):
+        current = copy.deepcopy(model).eval()
+        for name in reversed(layers):
+            for m in current.get_submodule(name).modules():
+                if hasattr(m, "reset_parameters"):
+                    m.reset_parameters()
+            out.append((name, copy.deepcopy(current)))
     return out
 
 

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from .book.record import record_data
 from .errors import MedlabError
+from .runtime.record import record_data
 
 WHAS500_CITATION = (
     "Hosmer D.W., Lemeshow S., May S. Applied Survival Analysis: Regression Modeling of Time-to-Event Data, "

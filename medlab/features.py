@@ -41,6 +41,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
+from .errors import MedlabError
+
 FEATURE_GROUPS: tuple[str, ...] = ("intensity", "glcm", "hog")
 GLCM_PROPS: tuple[str, ...] = ("contrast", "dissimilarity", "homogeneity", "energy",
                                "correlation", "ASM")
@@ -48,14 +50,20 @@ GLCM_ANGLES: tuple[float, ...] = (0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4)
 PERCENTILES: tuple[int, ...] = (5, 25, 50, 75, 95)
 
 
+class FeatureError(MedlabError, ValueError):
+    """Images, feature groups or labels the feature pipeline cannot use (also a ``ValueError``)."""
+
+
 def _as_batch(images: np.ndarray) -> np.ndarray:
     images = np.asarray(images)
     if images.ndim == 2:
         images = images[None]
     if images.ndim != 3:
-        raise ValueError(f"expected N x H x W grey-level images, got shape {images.shape}")
+        raise FeatureError(f"expected N x H x W grey-level images, got shape {images.shape}; "
+                           "drop the channel axis of a one-channel batch (images[:, 0] or images[..., 0])")
     if images.dtype != np.uint8:
-        raise ValueError(f"expected uint8 images (0-255), got {images.dtype}")
+        raise FeatureError(f"expected uint8 images (0-255), got {images.dtype}; pass the raw MedMNIST "
+                           "arrays, or convert with (x * 255).round().astype(np.uint8) for images in [0, 1]")
     return images
 
 
@@ -69,7 +77,7 @@ def intensity_features(images: np.ndarray, bins: int = 16) -> np.ndarray:
     n = len(images)
     flat = images.reshape(n, -1)
     if 256 % bins:
-        raise ValueError(f"bins must divide 256, got {bins}")
+        raise FeatureError(f"bins must divide 256, got {bins}; use a power of two such as 16 or 32")
     which = flat.astype(np.int64) // (256 // bins) + bins * np.arange(n)[:, None]
     hist = np.bincount(which.ravel(), minlength=n * bins).reshape(n, bins) / flat.shape[1]
     values = flat.astype(np.float64) / 255.0
@@ -93,7 +101,7 @@ def glcm_features(images: np.ndarray, distances: Sequence[int] = (1, 2, 4),
     """
     images = _as_batch(images)
     if 256 % levels:
-        raise ValueError(f"levels must divide 256, got {levels}")
+        raise FeatureError(f"levels must divide 256, got {levels}; use a power of two such as 16 or 32")
     quantised = (images // (256 // levels)).astype(np.uint8)
     distances, angles = list(distances), list(angles)
     out = []
@@ -149,7 +157,7 @@ def feature_names(image_shape: tuple[int, int] = (28, 28),
             size = hog_features(dummy, **p).shape[1]
             names += [f"hog:{i:03d}" for i in range(size)]
         else:
-            raise ValueError(f"unknown feature group '{group}'; choose from {FEATURE_GROUPS}")
+            raise FeatureError(f"unknown feature group '{group}'; choose from {FEATURE_GROUPS}")
     return names
 
 
@@ -176,8 +184,8 @@ def extract_features(images: np.ndarray, groups: Sequence[str] = FEATURE_GROUPS,
     params = params or {}
     unknown = set(groups) - set(_EXTRACTORS)
     if unknown:
-        raise ValueError(f"unknown feature group(s) {sorted(unknown)}; "
-                         f"choose from {FEATURE_GROUPS}")
+        raise FeatureError(f"unknown feature group(s) {sorted(unknown)}; "
+                           f"choose from {FEATURE_GROUPS}")
     names = feature_names(images.shape[1:], groups, params)
     if n_jobs == 1 or len(images) <= chunk_size:
         X = _extract(images, groups, params)
@@ -229,7 +237,8 @@ def cv_folds(y: np.ndarray, folds: int = 5, seed: int = 0) -> StratifiedKFold:
     """Stratified, shuffled folds; fewer than ``folds`` when a class is rarer than that."""
     smallest = int(np.bincount(np.asarray(y).astype(int)).min())
     if smallest < 2:
-        raise ValueError("cross-validation needs at least two examples of every class")
+        raise FeatureError(f"cross-validation needs at least two examples of every class, but one class has "
+                           f"{smallest}; use a larger (stratified) training subset")
     return StratifiedKFold(n_splits=min(folds, smallest), shuffle=True, random_state=seed)
 
 
@@ -281,5 +290,5 @@ def positive_scores(model: BaseEstimator, X: np.ndarray) -> np.ndarray:
 __all__ = [
     "FEATURE_GROUPS", "GLCM_PROPS", "intensity_features", "glcm_features", "hog_features",
     "feature_names", "extract_features", "feature_groups", "classical_models", "cv_folds",
-    "tune", "select_on_validation", "positive_scores",
+    "tune", "select_on_validation", "positive_scores", "FeatureError",
 ]

@@ -18,7 +18,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import MedlabError
+
 PART_SUFFIX = ".part"
+
+
+class TargetExistsError(MedlabError, FileExistsError):
+    """:func:`atomic_dir` would replace a folder that exists (also a ``FileExistsError``)."""
 
 
 def _tmp_sibling(target: Path, directory: bool = False) -> Path:
@@ -83,7 +89,8 @@ def atomic_dir(target: str | os.PathLike[str], overwrite: bool = False) -> Itera
     """
     target = Path(target)
     if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} already exists; remove it or pass overwrite=True")
+        raise TargetExistsError(f"{target} already exists; remove it, choose another folder, "
+                                "or pass overwrite=True to replace it")
     tmp = _tmp_sibling(target, directory=True)
     try:
         yield tmp
@@ -116,4 +123,4 @@ def remove_stale_parts(folder: str | os.PathLike[str], recursive: bool = True) -
 
 
 __all__ = ["atomic_path", "atomic_write_bytes", "atomic_write_text",
-           "atomic_dir", "remove_stale_parts", "PART_SUFFIX"]
+           "atomic_dir", "remove_stale_parts", "PART_SUFFIX", "TargetExistsError"]

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
+from .errors import MedlabError
+
 METRIC_KEYS: tuple[str, ...] = (
     "accuracy", "auc", "sensitivity", "specificity", "ppv", "npv", "f1", "pr_auc", "brier",
 )
@@ -45,6 +47,14 @@ METRIC_LABELS: dict[str, str] = {
 _T = TypeVar("_T", pd.DataFrame, pd.Series, dict)
 
 
+class MetricInputError(MedlabError, ValueError):
+    """Labels or scores whose shapes do not fit a metric (also a ``ValueError``)."""
+
+
+class MetricTableError(MedlabError, TypeError):
+    """:func:`labelled` given something that is not a table of metrics (also a ``TypeError``)."""
+
+
 def labelled(table: _T) -> _T:
     """A copy of ``table`` whose metric keys are replaced by their display labels.
 
@@ -57,7 +67,8 @@ def labelled(table: _T) -> _T:
         return table.rename(index=METRIC_LABELS)
     if isinstance(table, Mapping):
         return {METRIC_LABELS.get(k, k): v for k, v in table.items()}
-    raise TypeError(f"labelled() takes a DataFrame, Series or dict, not {type(table).__name__}")
+    raise MetricTableError(f"labelled() takes a DataFrame, Series or dict, not {type(table).__name__}; "
+                           "pass the table of metrics itself (e.g. pd.DataFrame(rows))")
 
 
 def as_scores(scores: np.ndarray) -> np.ndarray:
@@ -66,7 +77,8 @@ def as_scores(scores: np.ndarray) -> np.ndarray:
     if s.ndim == 2 and s.shape[1] == 2:
         s = s[:, 1]
     if s.ndim != 1:
-        raise ValueError(f"scores must be 1-D or N x 2, got shape {np.shape(scores)}")
+        raise MetricInputError(f"scores must be 1-D or N x 2, got shape {np.shape(scores)}; pass the "
+                               "positive-class probabilities (or the N x 2 output of predict)")
     return s
 
 
@@ -80,8 +92,9 @@ def classification_metrics(y_true: np.ndarray, probs: np.ndarray) -> dict[str, f
     if y_true.ndim == 2 and y_true.shape[1] == 1:
         y_true = y_true[:, 0]
     if y_true.ndim != 1 or len(y_true) != len(probs):
-        raise ValueError(f"y_true must be N or N x 1 labels matching {len(probs)} predictions, "
-                         f"got shape {np.shape(y_true)}")
+        raise MetricInputError(f"y_true must be N or N x 1 labels matching {len(probs)} predictions, "
+                               f"got shape {np.shape(y_true)}; pass the labels of the split that was "
+                               "predicted, in the same order")
     probs = np.asarray(probs, dtype=float)
     if probs.ndim == 1 or probs.shape[1] == 2:
         score = as_scores(probs)
@@ -126,4 +139,4 @@ def binary_report(y_true: np.ndarray, probs: np.ndarray, threshold: float = 0.5)
 
 
 __all__ = ["METRIC_KEYS", "METRIC_LABELS", "labelled", "as_scores", "classification_metrics",
-           "binary_report"]
+           "binary_report", "MetricInputError", "MetricTableError"]

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from .book.record import _snapshot
 from .errors import MedlabError
+from .runtime.record import _snapshot
 
 
 class ModelCardError(MedlabError, ValueError):

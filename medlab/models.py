@@ -10,6 +10,12 @@ from torch import nn
 from torchvision.models import resnet18
 from torchvision.models.resnet import BasicBlock
 
+from .errors import MedlabError
+
+
+class UnknownModelError(MedlabError, KeyError):
+    """:func:`build_model` asked for a name that is not in :data:`MODELS` (also a ``KeyError``)."""
+
 
 class SimpleCNN(nn.Module):
     """Three conv-ReLU-pool blocks and a two-layer head: the seed material's first CNN.
@@ -98,7 +104,8 @@ def build_model(name: str, in_channels: int = 1, num_classes: int = 2) -> nn.Mod
     try:
         model = MODELS[name](in_channels=in_channels, num_classes=num_classes)
     except KeyError:
-        raise KeyError(f"unknown model '{name}'; choose one of {', '.join(MODELS)}") from None
+        raise UnknownModelError(f"unknown model '{name}'; choose one of {', '.join(MODELS)} "
+                                "(or add it to medlab.models.MODELS)") from None
     with torch.no_grad():
         model.eval()(torch.zeros(2, in_channels, 28, 28))
     return model.train()

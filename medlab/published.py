@@ -25,6 +25,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .data.registry import MEDMNIST_CITE
+from .errors import MedlabError
+
+
+class NoBaselineError(MedlabError, KeyError):
+    """A dataset, method or size the published tables hold no row for (also a ``KeyError``)."""
+
 
 CITATION = MEDMNIST_CITE
 """The reference for every number in :data:`BASELINES`."""
@@ -76,17 +82,19 @@ def baselines(dataset: str, methods: Sequence[str] | None = None) -> pd.DataFram
     """The published rows for ``dataset``: index ``method``, columns ``auc`` and ``accuracy``.
 
     ``methods`` picks and orders rows; a dataset or method the table does not
-    hold raises ``KeyError`` naming what it does hold.
+    hold raises :class:`NoBaselineError` (a ``KeyError``) naming what it does hold.
     """
     name = published_name(dataset)
     rows = {b.method: {"auc": b.auc, "accuracy": b.accuracy} for b in BASELINES if b.dataset == name}
     if not rows:
         known = sorted({b.dataset for b in BASELINES} | set(SAME_TEST_SPLIT))
-        raise KeyError(f"no published MedMNIST v2 numbers for '{dataset}'; the table has {', '.join(known)}")
+        raise NoBaselineError(f"no published MedMNIST v2 numbers for '{dataset}'; the table has "
+                              f"{', '.join(known)}: pass one of those names")
     if methods is not None:
         unknown = [m for m in methods if m not in rows]
         if unknown:
-            raise KeyError(f"{name}: no published row for {unknown}; the table has {', '.join(rows)}")
+            raise NoBaselineError(f"{name}: no published row for {unknown}; the table has {', '.join(rows)}: "
+                                  "pass methods among those (spelled as in the paper)")
         rows = {m: rows[m] for m in methods}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "method"
@@ -133,13 +141,14 @@ def medmnist_plus(dataset: str, size: int | None = None) -> pd.DataFrame:
     """The MedMNIST+ rows for ``dataset`` (at ``size`` pixels, or all): index ``"method (size)"``.
 
     Columns ``auc``, ``size`` and ``note``; a dataset without rows raises
-    ``KeyError``. Introduced in the chapter "Transfer learning"
+    :class:`NoBaselineError` (a ``KeyError``). Introduced in the chapter "Transfer learning"
     (chapters/06_transfer_learning.ipynb).
     """
     rows = [b for b in MEDMNIST_PLUS if b.dataset == published_name(dataset) and size in (None, b.size)]
     if not rows:
         known = sorted({(b.dataset, b.size) for b in MEDMNIST_PLUS})
-        raise KeyError(f"no MedMNIST+ row for '{dataset}' at size {size}; the table has {known}")
+        raise NoBaselineError(f"no MedMNIST+ row for '{dataset}' at size {size}; the table has {known} "
+                              "(dataset, size): pass one of those, or size=None for every size")
     frame = pd.DataFrame({"auc": [b.auc for b in rows], "size": [b.size for b in rows],
                           "note": [b.note for b in rows]},
                          index=[f"{b.method} ({b.size})" for b in rows])
@@ -148,4 +157,4 @@ def medmnist_plus(dataset: str, size: int | None = None) -> pd.DataFrame:
 
 
 __all__ = ["CITATION", "Baseline", "BASELINES", "SAME_TEST_SPLIT", "published_name", "baselines",
-           "MEDMNIST_PLUS_CITATION", "SizedBaseline", "MEDMNIST_PLUS", "medmnist_plus"]
+           "MEDMNIST_PLUS_CITATION", "SizedBaseline", "MEDMNIST_PLUS", "medmnist_plus", "NoBaselineError"]

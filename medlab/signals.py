@@ -49,6 +49,10 @@ class SignalFileError(MedlabError, FileNotFoundError):
     """A WFDB record or annotation file is missing or unreadable (chapters/14_beyond_radiology.ipynb)."""
 
 
+class SignalError(MedlabError, ValueError):
+    """A signal too short for a measure (also a ``ValueError``; chapters/14_beyond_radiology.ipynb)."""
+
+
 def _record_files(path: str | Path, extensions: tuple[str, ...]) -> str:
     base = Path(path)
     base = base.with_suffix("") if base.suffix in {".hea", ".dat", ".atr"} else base
@@ -238,7 +242,8 @@ def hrv_time(peaks: np.ndarray, fs: float) -> dict[str, float]:
     """
     rr = np.diff(np.sort(np.asarray(peaks))) / fs * 1000.0
     if len(rr) < 2:
-        raise ValueError("hrv_time needs at least three R peaks")
+        raise SignalError(f"hrv_time needs at least three R peaks, got {np.size(peaks)}; detect the peaks "
+                          "on a longer stretch of the record (a few minutes gives stable HRV)")
     d = np.diff(rr)
     return {"mean_hr_bpm": float(60000.0 / rr.mean()), "mean_nn_ms": float(rr.mean()),
             "sdnn_ms": float(rr.std(ddof=1)), "rmssd_ms": float(np.sqrt(np.mean(d ** 2))),

@@ -26,7 +26,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .book.record import record_data
+from .experiment import module_device, seeded
+from .runtime.record import record_data
 
 GBSG2_CITATION = (
     "Schumacher M. et al. Randomized 2 x 2 trial evaluating hormonal treatment and the duration of "
@@ -295,24 +296,27 @@ class DeepSurv(nn.Module):
 
 def fit_deepsurv(x: np.ndarray, time: Any, event: Any, x_val: np.ndarray, time_val: Any, event_val: Any,
                  seed: int = 0, epochs: int = 200, lr: float = 1e-3, weight_decay: float = 1e-4,
-                 hidden: tuple[int, ...] = (32, 32), dropout: float = 0.2, patience: int = 20) -> DeepSurv:
+                 hidden: tuple[int, ...] = (32, 32), dropout: float = 0.2, patience: int = 20,
+                 device: torch.device | str | None = None) -> DeepSurv:
     """Train :class:`DeepSurv` full-batch with torchsurv's negative Cox partial log-likelihood.
 
     Inputs must already be standardised. The epoch with the lowest validation loss is kept
-    (early stopping on validation data only).
+    (early stopping on validation data only). The weights and dropout are seeded by ``seed``
+    in a fork of torch's random state (the caller's is left alone); training runs on
+    ``device`` (default: the CPU), where the model is returned.
 
     Introduced in the chapter "From diagnosis to prognosis" (chapters/11_prognosis_survival.ipynb).
     """
     from torchsurv.loss.cox import neg_partial_log_likelihood
 
-    torch.manual_seed(seed)
-    xt, xv = (torch.as_tensor(a, dtype=torch.float32) for a in (x, x_val))
-    tt, tv = (torch.tensor(np.array(a, dtype=float), dtype=torch.float32) for a in (time, time_val))
-    et, ev = (torch.tensor(np.array(a).astype(bool)) for a in (event, event_val))
-    model = DeepSurv(x.shape[1], hidden, dropout)
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    with warnings.catch_warnings():  # torchsurv warns about tied times on every call (Efron handles them)
+    with seeded(seed, device) as dev, warnings.catch_warnings():
+        # torchsurv warns about tied times on every call (Efron handles them)
         warnings.filterwarnings("ignore", message="Ties in `time`")
+        xt, xv = (torch.as_tensor(a, dtype=torch.float32).to(dev) for a in (x, x_val))
+        tt, tv = (torch.tensor(np.array(a, dtype=float), dtype=torch.float32).to(dev) for a in (time, time_val))
+        et, ev = (torch.tensor(np.array(a).astype(bool)).to(dev) for a in (event, event_val))
+        model = DeepSurv(x.shape[1], hidden, dropout).to(dev)
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
         return _train(model, opt, neg_partial_log_likelihood, (xt, et, tt), (xv, ev, tv), epochs, patience)
 
 
@@ -345,10 +349,13 @@ def _train(model: DeepSurv, opt: torch.optim.Optimizer, loss_fn: Any, train: tup
 def predict_risk(model: nn.Module, x: np.ndarray) -> np.ndarray:
     """Log-risk of a trained :class:`DeepSurv` for standardised inputs ``x``.
 
+    The model runs on the device it is on; the result is a NumPy array.
+
     Introduced in the chapter "From diagnosis to prognosis" (chapters/11_prognosis_survival.ipynb).
     """
     with torch.no_grad():
-        return model(torch.as_tensor(x, dtype=torch.float32)).numpy().astype(float)
+        xt = torch.as_tensor(np.asarray(x), dtype=torch.float32).to(module_device(model))
+        return model(xt).cpu().numpy().astype(float)
 
 
 def breslow_survival(risk_train: Any, y_train: np.ndarray, risk_test: Any, times: Any) -> np.ndarray:

@@ -29,11 +29,21 @@ from torch import nn
 from torch.utils.data import BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler
 from tqdm import tqdm
 
-from .book.runtime import make_generator, seed_worker
+from .errors import MedlabError
 from .io import atomic_path
 from .metrics import classification_metrics
+from .runtime.record import RUNNER_ENV
+from .runtime.session import make_generator, seed_worker
 
-RUNNER_ENV = "MEDLAB_RUNNER"
+
+class TrainingError(MedlabError, ValueError):
+    """Training data or settings the loop cannot use (also a ``ValueError``)."""
+
+
+class UnknownMonitorError(MedlabError, KeyError):
+    """``fit(monitor=...)`` names a metric the epoch records do not hold (also a ``KeyError``)."""
+
+
 RESIDENT_MAX_ITEMS = 200_000
 """The most items :func:`make_loader` keeps on a CUDA device by default (28-pixel images: about 0.6 GB)."""
 
@@ -95,7 +105,7 @@ class ResidentLoader:
     def __init__(self, dataset: Dataset, batch_size: int, train: bool, seed: int = 0,
                  device: torch.device | str = "cpu", channels_last: bool = False):
         if has_transform(dataset):
-            raise ValueError(
+            raise TrainingError(
                 f"{dataset!r} has a transform; a ResidentLoader would freeze its random draws. "
                 "Use train.make_loader(..., resident=False) for augmented training data.")
         self.dataset, self.batch_size, self.train = dataset, batch_size, train
@@ -273,9 +283,10 @@ def fit(model: nn.Module, train_loader: DataLoader, val_loader: DataLoader | Non
 
         if val_loader is not None:
             if monitor not in rec:
-                raise KeyError(f"monitor '{monitor}' is not among the epoch's metrics {sorted(rec)}")
+                raise UnknownMonitorError(f"monitor '{monitor}' is not among the epoch's metrics {sorted(rec)}; "
+                                          "pass one of the 'val_...' keys, such as monitor='val_loss'")
             if math.isnan(rec[monitor]):
-                raise ValueError(
+                raise TrainingError(
                     f"epoch {epoch}: {monitor} is NaN, so no epoch can be chosen as the best "
                     "(an AUC is undefined when the validation split holds one class only); "
                     "use a validation split with every class, or monitor='val_loss'")

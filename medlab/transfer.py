@@ -35,9 +35,9 @@ from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
 from . import train
-from .book.runtime import set_seed
 from .data.medmnist import to_batch
 from .errors import MedlabError
+from .experiment import module_device, seeded
 from .metrics import classification_metrics
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
@@ -193,7 +193,7 @@ def top_classes(model: nn.Module, x: torch.Tensor, k: int = 5) -> pd.DataFrame:
     Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
     """
     with torch.no_grad():
-        p = torch.softmax(model.eval()(x), dim=1)[0]
+        p = torch.softmax(model.eval()(x.to(module_device(model))), dim=1)[0].cpu()
     top = torch.topk(p, k)
     names = imagenet_categories()
     return pd.DataFrame({"class": [names[i] for i in top.indices.tolist()],
@@ -297,18 +297,21 @@ def extract(module: nn.Module, images: np.ndarray, size: int, batch_size: int = 
     """Run ``module`` (in evaluation mode) on MedMNIST ``uint8`` images adapted by :class:`ImageNetInput`.
 
     ``images`` is N x H x W (grey); ``flip=True`` mirrors them left-right
-    first. Returns the stacked outputs on the CPU (a tuple of them if
-    ``module`` returns a tuple): compute a frozen part once and reuse it.
+    first. ``module`` runs on the device it is on. Returns the stacked
+    outputs on the CPU (a tuple of them if ``module`` returns a tuple):
+    compute a frozen part once and reuse it.
     Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
     """
     module = module.eval()
-    adapt = ImageNetInput(size)
+    dev = module_device(module)
+    adapt = ImageNetInput(size).to(dev)
     outs = []
     for start in range(0, len(images), batch_size):
-        x = to_batch(images[start:start + batch_size])
+        x = to_batch(images[start:start + batch_size]).to(dev)
         if flip:
             x = torch.flip(x, dims=[-1])
-        outs.append(module(adapt(x)))
+        out = module(adapt(x))
+        outs.append(tuple(o.cpu() for o in out) if isinstance(out, tuple) else out.cpu())
     if outs and isinstance(outs[0], tuple):
         return tuple(torch.cat(part) for part in zip(*outs))
     return torch.cat(outs)
@@ -415,7 +418,8 @@ class FineTuneResult:
 def fine_tune(upper: nn.Module, x_train: torch.Tensor, y_train: np.ndarray, x_val: torch.Tensor,
               y_val: np.ndarray, *, seed: int, head_epochs: int, epochs: int, head_lr: float = 1e-3,
               backbone_lr: float = 1e-4, num_classes: int = 2, batch_size: int = 32,
-              dropout: float = 0.2, weight_decay: float = 1e-4) -> FineTuneResult:
+              dropout: float = 0.2, weight_decay: float = 1e-4,
+              device: torch.device | str | None = None) -> FineTuneResult:
     """The two-step recipe on precomputed inputs ``x_*`` of ``upper`` (for example a frozen lower part's output).
 
     Step 1 trains only a new head (dropout + linear layer) on top of the
@@ -423,31 +427,37 @@ def fine_tune(upper: nn.Module, x_train: torch.Tensor, y_train: np.ndarray, x_va
     backbone at ``backbone_lr`` (lower) and the head at ``head_lr``, both with
     AdamW. Each step keeps its epoch with the best validation AUC
     (:func:`medlab.train.fit`). ``epochs=0`` stops after step 1 (feature
-    extraction with a new head). ``upper`` is copied, not changed. Introduced
-    in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
-    """
-    set_seed(seed)
-    backbone = copy.deepcopy(upper)
-    with torch.no_grad():
-        width = backbone.eval()(x_train[:2]).shape[1]
-    head = nn.Sequential(nn.Dropout(dropout), nn.Linear(width, num_classes))
-    model = nn.Sequential(backbone, head)
-    train_loader = _loader(x_train, y_train, batch_size, True, seed)
-    val_loader = _loader(x_val, y_val, 256, False, seed)
+    extraction with a new head). ``upper`` is copied, not changed.
 
-    set_trainable(backbone, False)
-    backbone.eval()
-    opt = torch.optim.AdamW(head.parameters(), lr=head_lr, weight_decay=weight_decay)
-    frozen = _FrozenBackbone(model)
-    head_history = train.fit(frozen, train_loader, val_loader, epochs=head_epochs, optimizer=opt,
-                             monitor="val_auc", verbose=False, progress=False)
-    full_history = None
-    if epochs > 0:
-        set_trainable(backbone, True)
-        opt = torch.optim.AdamW([{"params": backbone.parameters(), "lr": backbone_lr},
-                                 {"params": head.parameters(), "lr": head_lr}], weight_decay=weight_decay)
-        full_history = train.fit(model, train_loader, val_loader, epochs=epochs, optimizer=opt,
+    Both steps run :func:`medlab.train.fit` on ``device`` (default: the CPU;
+    mixed precision on a GPU, as ``fit`` does), where the model is returned;
+    ``x_*`` may stay on the CPU. The new head and the dropout are seeded by
+    ``seed`` in a fork of the random state, so the caller's is left as it was.
+    Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
+    """
+    with seeded(seed, device, everything=True) as dev:
+        backbone = copy.deepcopy(upper)
+        with torch.no_grad():
+            width = backbone.eval()(x_train[:2].to(module_device(backbone))).shape[1]
+        head = nn.Sequential(nn.Dropout(dropout), nn.Linear(width, num_classes))
+        model = nn.Sequential(backbone, head)
+        train_loader = _loader(x_train, y_train, batch_size, True, seed)
+        val_loader = _loader(x_val, y_val, 256, False, seed)
+
+        set_trainable(backbone, False)
+        backbone.eval()
+        model.to(dev)  # before the optimisers are built on its parameters
+        opt = torch.optim.AdamW(head.parameters(), lr=head_lr, weight_decay=weight_decay)
+        frozen = _FrozenBackbone(model)
+        head_history = train.fit(frozen, train_loader, val_loader, epochs=head_epochs, optimizer=opt, device=dev,
                                  monitor="val_auc", verbose=False, progress=False)
+        full_history = None
+        if epochs > 0:
+            set_trainable(backbone, True)
+            opt = torch.optim.AdamW([{"params": backbone.parameters(), "lr": backbone_lr},
+                                     {"params": head.parameters(), "lr": head_lr}], weight_decay=weight_decay)
+            full_history = train.fit(model, train_loader, val_loader, epochs=epochs, optimizer=opt, device=dev,
+                                     monitor="val_auc", verbose=False, progress=False)
     return FineTuneResult(model.eval(), head_history, full_history)
 
 
@@ -471,10 +481,12 @@ class _FrozenBackbone(nn.Module):
 def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 256) -> np.ndarray:
     """P(class 1) of ``model`` on precomputed inputs ``x``, in evaluation mode.
 
+    The model runs on the device it is on; the result is a NumPy array.
     Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
     """
     model = model.eval()
-    out = [torch.softmax(model(x[i:i + batch_size]), dim=1)[:, 1] for i in range(0, len(x), batch_size)]
+    dev = module_device(model)
+    out = [torch.softmax(model(x[i:i + batch_size].to(dev)), dim=1)[:, 1].cpu() for i in range(0, len(x), batch_size)]
     return torch.cat(out).numpy()
 
 

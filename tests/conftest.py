@@ -27,7 +27,7 @@ def mirror() -> Path:
 @pytest.fixture(autouse=True)
 def _isolate_records(monkeypatch):
     """Tests never write into a runner's record file and start with no records."""
-    from medlab.book import record
+    from medlab.runtime import record
 
     monkeypatch.delenv("MEDLAB_RECORD_FILE", raising=False)
     record._reset()

@@ -20,7 +20,9 @@ def chromium() -> None:
     """Skip without a browser on a workstation; fail under CI=true, where ./book.sh test installs one."""
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.path.isfile(p)]
     if missing:
-        message = f"needs {' and '.join(missing)} (apt-get install chromium chromium-driver)"
+        message = (f"needs {' and '.join(missing)} (Debian: apt-get install chromium chromium-driver; macOS: "
+                   "brew install --cask chromium && brew install chromedriver, then ./book.sh test passes their "
+                   "paths in CHECK_SITE_CHROMIUM and CHECK_SITE_CHROMEDRIVER)")
         if os.environ.get("CI") == "true":
             pytest.fail(f"{message}: under CI=true the page check must run, not skip")
         pytest.skip(message)

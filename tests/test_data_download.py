@@ -1,7 +1,8 @@
 """The data layer's real download code against a real local HTTP server.
 
-``medlab.data`` (``download_file``, ``ResumableDownloader``, ``fetch``) and
-``medlab.data.tcia`` are exercised end to end over HTTP on 127.0.0.1: a
+``medlab.data`` (``download_file``, ``ResumableDownloader``, ``fetch``, and the
+rebuild of a derived dataset such as the PneumoniaMNIST subset from its official
+file) and ``medlab.data.tcia`` are exercised end to end over HTTP on 127.0.0.1: a
 ``ThreadingHTTPServer`` in a background thread serves in-memory files and can
 misbehave on purpose (cut a transfer off midway, ignore ``Range``). Nothing is
 mocked on the network path and no external address is ever contacted.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import socket
 import threading
@@ -18,9 +20,9 @@ import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from medlab.book import record
 from medlab.data import (
     ChecksumError,
     DataError,
@@ -29,11 +31,13 @@ from medlab.data import (
     IncompleteDownloadError,
     RemoteFile,
     fetch,
+    medmnist,
     registry,
     sources,
     tcia,
 )
-from medlab.data.download import download_file, verify_file
+from medlab.data.download import download_file, file_digest, npz_digest, verify_file
+from medlab.runtime import record
 
 # 200 kB of non-repeating bytes: several 64 KiB chunks, so a cut-off lands mid-stream.
 PAYLOAD = hashlib.sha256(b"seed").digest() * 6250
@@ -402,3 +406,214 @@ def test_tcia_zip_missing_a_file_leaves_no_series(server, tiny_manifest, tmp_pat
     assert "000001.dcm" in str(info.value)
     assert not dest.exists()
     assert _leftovers(dest.parent) == []  # no temporary .<series>.* folder either
+
+
+# --------------------------------------------------------------------------- derived datasets
+# A dataset with no download of its own, rebuilt from an official file (as the PneumoniaMNIST
+# subset is from PneumoniaMNIST): a small stand-in "official" archive is served over HTTP, the
+# subset entry names its rows by content (medmnist.encode_rows), and fetch() builds, verifies and
+# stores it.
+
+SUBSET_ROWS = {"train": [7, 2, 9, 0, 4], "val": [3, 1], "test": [0, 2, 3]}  # picked and reordered
+
+
+def _official_arrays() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    out = {}
+    for split, n in (("train", 10), ("val", 4), ("test", 5)):
+        out[f"{split}_images"] = rng.integers(0, 256, (n, 6, 6), dtype=np.uint8)
+        out[f"{split}_labels"] = rng.integers(0, 2, (n, 1), dtype=np.uint8)
+    return out
+
+
+def _take(arrays: dict[str, np.ndarray], rows: dict[str, list[int]]) -> dict[str, np.ndarray]:
+    out = {}
+    for split in ("train", "val", "test"):
+        for kind in ("images", "labels"):
+            out[f"{split}_{kind}"] = arrays[f"{split}_{kind}"][rows[split]]
+    return out
+
+
+def _npz(arrays: dict[str, np.ndarray]) -> bytes:
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def _derived_pair(monkeypatch, url: str, official: bytes, subset: dict[str, np.ndarray], **subset_sums) -> Path:
+    """Register 'tiny_official' (served at ``url``) and 'tiny_subset' derived from it; return the expected file."""
+    _register(monkeypatch, _entry("tiny_official", RemoteFile(
+        "official.npz", url, sha256=hashlib.sha256(official).hexdigest(), md5=hashlib.md5(official).hexdigest())))
+    manifest = {s: medmnist.encode_rows(subset[f"{s}_images"], subset[f"{s}_labels"]) for s in ("train", "val", "test")}
+    expected = _npz(subset)
+    sums = {"sha256": hashlib.sha256(expected).hexdigest(), "array_sha256": _arrays_sha256(expected)}
+    sums.update(subset_sums)
+    _register(monkeypatch, DatasetEntry(
+        name="tiny_subset", title="test subset", licence="CC0", citation="nobody", homepage="none",
+        files=(RemoteFile("tiny_subset.npz", None, **sums),), official=False, note="a test subset",
+        mirror_dir="tiny-subsets", derived_from="tiny_official",
+        derive=lambda folder, out: medmnist.take_rows(folder / "official.npz", out, manifest),
+    ))
+    return Path("tiny_subset.npz")
+
+
+def _arrays_sha256(npz: bytes) -> str:
+    with io.BytesIO(npz) as fh, np.load(fh) as data:
+        h = hashlib.sha256()
+        for key in sorted(data.files):
+            a = np.ascontiguousarray(data[key])
+            h.update(f"{key}\0{a.dtype.str}\0{a.shape}\n".encode())
+            h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def test_derived_dataset_is_built_from_the_official_file(server, monkeypatch, tmp_path):
+    arrays = _official_arrays()
+    official = _npz(arrays)
+    _derived_pair(monkeypatch, server.serve("/files/official.npz", official), official, _take(arrays, SUBSET_ROWS))
+
+    folder = fetch("tiny_subset", progress=False)
+
+    assert folder == tmp_path / "data" / "tiny_subset"
+    expected = _take(arrays, SUBSET_ROWS)
+    assert (folder / "tiny_subset.npz").read_bytes() == _npz(expected)  # same NumPy, same zlib: same bytes
+    with np.load(folder / "tiny_subset.npz") as data:
+        assert list(data.files) == list(expected)
+        for key, value in expected.items():
+            np.testing.assert_array_equal(data[key], value)
+    assert _leftovers(folder, {"tiny_subset.npz", "derivation.json"}) == []  # no .part
+    assert (tmp_path / "data" / "tiny_official" / "official.npz").read_bytes() == official
+    info = record._snapshot()["data"]["tiny_subset"]
+    official_sha = hashlib.sha256(official).hexdigest()
+    assert info["source"] == "derived" and info["official"] is False
+    assert info["sha256"] == hashlib.sha256(_npz(expected)).hexdigest()
+    assert info["origin"] == f"rebuilt from the official official.npz (sha256 {official_sha}) of 'tiny_official'"
+    assert info["derived_from"] == {"dataset": "tiny_official", "file": "official.npz", "sha256": official_sha,
+                                    "md5": hashlib.md5(official).hexdigest(), "source": "download"}
+    assert info["same_bytes_as_registry"] is True and info["array_sha256"] == _arrays_sha256(_npz(expected))
+    assert "tiny_official" not in record._snapshot()["data"]  # the subset ran, not the official file
+
+    assert fetch("tiny_subset", progress=False) == folder
+    assert len(server.seen) == 1  # the stored subset is reused
+    again = record._snapshot()["data"]["tiny_subset"]
+    assert again["source"] == "data_dir" and again["derived_from"] == info["derived_from"]
+
+
+def test_derived_file_with_other_bytes_passes_on_its_arrays(server, monkeypatch):
+    """Another zlib compresses the same arrays to other bytes: the arrays' checksum decides."""
+    arrays = _official_arrays()
+    official = _npz(arrays)
+    _derived_pair(monkeypatch, server.serve("/files/official.npz", official), official, _take(arrays, SUBSET_ROWS),
+                  sha256="0" * 64, md5="0" * 32)
+
+    folder = fetch("tiny_subset", progress=False)
+
+    info = record._snapshot()["data"]["tiny_subset"]
+    assert info["same_bytes_as_registry"] is False and info["source"] == "derived"
+    assert info["sha256"] == file_digest(folder / "tiny_subset.npz")
+    fetch("tiny_subset", progress=False)  # the stored copy passes on its arrays too
+    assert record._snapshot()["data"]["tiny_subset"]["source"] == "data_dir"
+
+
+@pytest.mark.parametrize("fault", ["arrays_differ", "row_missing"])
+def test_derived_checksum_mismatch_is_typed_named_and_leaves_nothing(server, monkeypatch, tmp_path, fault):
+    arrays = _official_arrays()
+    subset = _take(arrays, SUBSET_ROWS)
+    if fault == "arrays_differ":  # the registry's checksums are not those of what the rows give
+        served, sums = _npz(arrays), {"sha256": "1" * 64, "array_sha256": "2" * 64}
+    else:  # the official file is another version: an image of the subset is not in it
+        changed = dict(arrays, train_images=arrays["train_images"].copy())
+        changed["train_images"][9] ^= 0xFF
+        served, sums = _npz(changed), {}
+    _derived_pair(monkeypatch, server.serve("/files/official.npz", served), served, subset, **sums)
+
+    with pytest.raises(ChecksumError) as info:
+        fetch("tiny_subset", progress=False)
+
+    message = str(info.value)
+    target = tmp_path / "data" / "tiny_subset" / "tiny_subset.npz"
+    assert str(target) in message
+    assert str(tmp_path / "data" / "tiny_official" / "official.npz") in message
+    assert f"{sources.MIRROR_ENV} to a mirror folder that holds tiny-subsets/tiny_subset.npz" in message
+    assert "Nothing was written" in message
+    assert _leftovers(target.parent) == []  # no subset, no temporary file, no derivation record
+    assert "tiny_subset" not in record._snapshot()["data"]
+
+
+def test_derived_dataset_prefers_the_mirror_copy(server, monkeypatch, tmp_path):
+    arrays = _official_arrays()
+    official = _npz(arrays)
+    subset = _take(arrays, SUBSET_ROWS)
+    _derived_pair(monkeypatch, server.serve("/files/official.npz", official), official, subset)
+    mirror = tmp_path / "mirror"
+    (mirror / "tiny-subsets").mkdir(parents=True)
+    (mirror / "tiny-subsets" / "tiny_subset.npz").write_bytes(_npz(subset))
+    monkeypatch.setenv(sources.MIRROR_ENV, str(mirror))
+
+    assert fetch("tiny_subset", progress=False) == mirror / "tiny-subsets"
+
+    assert server.seen == [] and not (tmp_path / "data").exists()
+    info = record._snapshot()["data"]["tiny_subset"]
+    assert info["source"] == "mirror" and info["origin"] == "the mirror's copy of tiny_subset.npz"
+    assert "derived_from" not in info
+
+
+def test_derived_dataset_offline_says_how_to_get_it(dead_url, monkeypatch, tmp_path):
+    arrays = _official_arrays()
+    official = _npz(arrays)
+    _derived_pair(monkeypatch, dead_url + "/files/official.npz", official, _take(arrays, SUBSET_ROWS))
+
+    with pytest.raises(DataNotAvailableError) as info:
+        fetch("tiny_subset", progress=False)
+
+    message = str(info.value)
+    assert "building it from 'tiny_official' failed" in message
+    assert "python -m medlab.data.fetch tiny_subset" in message
+    assert f"{sources.MIRROR_ENV} to a mirror folder that holds tiny-subsets/tiny_subset.npz" in message
+    assert _leftovers(tmp_path / "data" / "tiny_subset") == []
+
+
+def test_npz_digest_ignores_compression_and_rejects_non_archives(tmp_path):
+    arrays = _official_arrays()
+    packed, plain = tmp_path / "packed.npz", tmp_path / "plain.npz"
+    packed.write_bytes(_npz(arrays))
+    np.savez(plain, **arrays)  # stored, not deflated: other bytes, the same arrays
+    assert file_digest(packed) != file_digest(plain)
+    assert npz_digest(packed) == npz_digest(plain) == _arrays_sha256(packed.read_bytes())
+    (tmp_path / "not.npz").write_bytes(b"not an archive")
+    with pytest.raises(ChecksumError, match="not.npz: not a readable .npz archive"):
+        npz_digest(tmp_path / "not.npz")
+
+
+# The real entry: the registered rows and checksums of pneumoniamnist_subset rebuild the mirror's
+# subset from a stand-in "official" file (the subset's rows shuffled among extra images).
+MIRROR_AT_IMPORT = os.environ.get(sources.MIRROR_ENV)
+
+
+def test_pneumoniamnist_subset_is_rebuilt_from_the_official_file(server, monkeypatch, tmp_path):
+    if not MIRROR_AT_IMPORT or not Path(MIRROR_AT_IMPORT).is_dir():
+        pytest.skip("MEDLAB_DATA_MIRROR is not set to a folder (real-data test)")
+    copy = Path(MIRROR_AT_IMPORT) / "medmnist-subsets" / "pneumoniamnist_subset.npz"
+    spec = registry.REGISTRY["pneumoniamnist_subset"].files[0]
+    rng = np.random.default_rng(0)
+    stand_in = {}
+    with np.load(copy) as data:
+        for split in ("train", "val", "test"):
+            images, labels = data[f"{split}_images"], data[f"{split}_labels"]
+            images = np.concatenate([images, rng.integers(0, 256, (30, 28, 28), dtype=np.uint8)])
+            labels = np.concatenate([labels, np.zeros((30, 1), np.uint8)])
+            order = rng.permutation(len(labels))
+            stand_in[f"{split}_images"], stand_in[f"{split}_labels"] = images[order], labels[order]
+    official = _npz(stand_in)
+    url = server.serve("/files/pneumoniamnist.npz", official)
+    _register(monkeypatch, _entry("pneumoniamnist", RemoteFile(
+        "pneumoniamnist.npz", url, sha256=hashlib.sha256(official).hexdigest())))
+
+    folder = fetch("pneumoniamnist_subset", progress=False)
+
+    built = folder / "pneumoniamnist_subset.npz"
+    assert folder == tmp_path / "data" / "pneumoniamnist_subset"
+    assert npz_digest(built) == spec.array_sha256 == npz_digest(copy)
+    info = record._snapshot()["data"]["pneumoniamnist_subset"]
+    assert info["source"] == "derived" and info["derived_from"]["dataset"] == "pneumoniamnist"
+    assert info["same_bytes_as_registry"] == (file_digest(built) == spec.sha256 == file_digest(copy))

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from medlab.book.profiles import PROFILES
 from medlab.data import DataNotAvailableError, DatasetFormatError
 from medlab.data.medmnist import MedMNISTDataset, export_imagefolder, load_arrays, load_splits, stratified_indices
+from medlab.runtime.profiles import PROFILES
 
 
 def test_stratified_indices_keep_every_class():
@@ -79,10 +79,26 @@ def test_bad_archive_is_named(monkeypatch, tmp_path):
 
 
 def test_missing_dataset_says_how_to_get_it(monkeypatch, tmp_path):
+    import dataclasses
+    import socket
+
+    from medlab.data import registry
+
     monkeypatch.setenv("MEDLAB_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("MEDLAB_DATA_MIRROR", str(tmp_path / "empty-mirror"))
-    with pytest.raises(DataNotAvailableError, match="MEDLAB_DATA_MIRROR.*medmnist-subsets/pneumoniamnist_subset.npz"):
-        load_arrays("pneumoniamnist_subset", "train")
+    # No network: the official file the subset is built from points at a port that refuses connections.
+    official = registry.REGISTRY["pneumoniamnist"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/pneumoniamnist.npz"
+        monkeypatch.setitem(registry.REGISTRY, "pneumoniamnist", dataclasses.replace(
+            official, files=(dataclasses.replace(official.files[0], url=dead),)))
+        with pytest.raises(DataNotAvailableError, match="MEDLAB_DATA_MIRROR.*medmnist-subsets/pneumoniamnist_subset.npz"
+                           ) as info:
+            load_arrays("pneumoniamnist_subset", "train")
+    assert "building it from 'pneumoniamnist' failed" in str(info.value)
+    assert "python -m medlab.data.fetch pneumoniamnist_subset" in str(info.value)
+    assert not (tmp_path / "pneumoniamnist_subset" / "pneumoniamnist_subset.npz").exists()
 
 
 def test_stratified_indices_never_returns_more_than_asked():

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from medlab.book.dependencies import chapter_modules, changed_modules, module_hashes, source_hash
+from medlab.book.dependencies import changed_modules, chapter_modules, module_hashes, source_hash
 from medlab.book.provenance import code_hash, provenance_markdown, stale_message
 
 HELPER = '"""A toy module."""\n\nfrom . import base\n\nVALUE = base.X + 1\n'
@@ -37,8 +37,8 @@ def _tree(tmp_path, body="from medlab import helper\nprint(helper.VALUE)"):
 
 def _record(tmp_path, nb, **extra):
     modules = chapter_modules(tmp_path, nb)
-    rec = {"chapter": "00_toy", "profile": "full", "code_hash": code_hash(nb), "modules": module_hashes(tmp_path, modules),
-           "git": {"commit": "0" * 40, "dirty": False}, **extra}
+    rec = {"chapter": "00_toy", "profile": "full", "code_hash": code_hash(nb),
+           "modules": module_hashes(tmp_path, modules), "git": {"commit": "0" * 40, "dirty": False}, **extra}
     nb.cells.insert(1, nbformat.v4.new_markdown_cell(provenance_markdown(rec), metadata={"tags": ["provenance"]}))
     nbformat.write(nb, tmp_path / "chapters" / "00_toy.ipynb")
     (tmp_path / "results").mkdir(exist_ok=True)
@@ -149,8 +149,10 @@ def test_confirm_refactor_records_only_identical_smoke_outputs(tmp_path, monkeyp
     assert "confirmed" in summary and "medlab/helper.py" in summary
     assert stale_message(tmp_path, chapter) is None
     rec = json.loads((tmp_path / "results" / "00_toy.json").read_text())
-    assert rec["confirmations"][0]["from_commit"] == commit and rec["confirmations"][0]["modules"] == ["medlab/helper.py"]
-    assert "were confirmed not to change this chapter" in nbformat.read(tmp_path / chapter, as_version=4).cells[1].source
+    confirmation = rec["confirmations"][0]
+    assert confirmation["from_commit"] == commit and confirmation["modules"] == ["medlab/helper.py"]
+    box = nbformat.read(tmp_path / chapter, as_version=4).cells[1].source
+    assert "were confirmed not to change this chapter" in box
     # a change that alters results is refused, and nothing is written
     (tmp_path / "medlab" / "base.py").write_text("X = 41\n")
     before = (tmp_path / "results" / "00_toy.json").read_text()

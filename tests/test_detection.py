@@ -9,6 +9,12 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 from medlab import detection as de
 
 
+def test_match_points_wants_one_score_per_detection():
+    with pytest.raises(de.DetectionError, match="2 detections but 1 scores"):
+        de.match_points([[0, 0]], [[0, 1], [0, 0]], [0.2], radius=2)
+    assert issubclass(de.DetectionError, ValueError)
+
+
 def test_ap_equals_sklearn_when_every_reference_is_detected():
     rng = np.random.default_rng(0)
     ref = rng.uniform(0, 500, size=(40, 2))

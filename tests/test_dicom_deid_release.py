@@ -3,13 +3,21 @@
 Each test failed before the consolidation: a killed run's ``.part`` files
 stayed, a second key mixed two releases in one folder, a file where a folder
 belongs gave a raw OSError, big-endian files crashed, DocumentTitle and
-unknown attributes survived.
+unknown attributes survived. The tests of interrupted runs failed before the
+manifest recorded completion: a run killed half-way left a manifest
+byte-identical to a finished run's, and nothing said the release was incomplete.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +31,7 @@ from medlab.dicom import deid
 from medlab.dicom.deid import files as deid_files
 
 SALT = "course-2026"
-
-
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -38,6 +45,22 @@ def study(tmp_path) -> Path:
 
 def _outputs(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
+def _copies(folder: Path, n: int) -> Path:
+    """``n`` copies of CT_small.dcm, each its own instance (distinct SOP Instance UIDs)."""
+    folder.mkdir()
+    ds = pydicom.dcmread(pydicom_file("CT_small.dcm"))
+    base = ds.SOPInstanceUID
+    for i in range(n):
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"{base}.{i + 1}"
+        ds.InstanceNumber = i + 1
+        ds.save_as(folder / f"slice{i:03d}.dcm", enforce_file_format=True)
+    return folder
+
+
+def _manifest(folder: Path) -> dict:
+    return json.loads((folder / deid.MANIFEST).read_text())
 
 
 # ---------------------------------------------------------------------- releases
@@ -183,3 +206,157 @@ def test_action_table_shows_before_and_after():
     assert table.loc["StudyInstanceUID", "after"] != table.loc["StudyInstanceUID", "before"]
     assert table.loc["Modality", "Table E.1-1"] == "-"
     assert table.loc["Modality", "before"] == table.loc["Modality", "after"] == "CT"
+
+
+# ------------------------------------------------------------- interrupted runs
+_CHILD = textwrap.dedent("""
+    import sys, time
+    from medlab.dicom import deid
+    from medlab.dicom.deid import files
+    real_save = files._save
+    def slow_save(ds, target):  # a slow disk: the kill lands while files are written
+        real_save(ds, target)
+        time.sleep(0.03)
+    files._save = slow_save
+    deid.deidentify_folder(sys.argv[1], sys.argv[2], salt=sys.argv[3])
+""")
+
+
+@pytest.mark.slow  # the child process imports medlab (and torch): 3-8 s on 2 cores
+def test_a_release_killed_half_way_reads_incomplete_and_is_finished(tmp_path):
+    """A real SIGKILL of a deidentify_folder process, about a third of the way through."""
+    n = 48
+    src, dst = _copies(tmp_path / "incoming", n), tmp_path / "release"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+           "OMP_NUM_THREADS": "1"}
+    log = tmp_path / "child.log"
+    with open(log, "wb") as out:
+        child = subprocess.Popen([sys.executable, "-c", _CHILD, str(src), str(dst), SALT],
+                                 env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(dst.rglob("*.dcm"))) < n // 3:  # imports done, a third written
+            assert child.poll() is None, log.read_text()[-2000:]
+            assert time.monotonic() < deadline, "the child wrote too few files in 120 s"
+            time.sleep(0.005)
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    at_kill = len(list(dst.rglob("*.dcm")))
+    assert n // 3 <= at_kill < n  # readable outputs, but not all of them
+
+    status = deid.release_status(dst)
+    assert status.state == "incomplete" and not status.complete
+    assert 0 < status.files <= at_kill  # verified so far (the last one may be unjournaled)
+    assert _manifest(dst)["complete"] is False
+    with pytest.raises(deid.IncompleteReleaseError,
+                       match=r"release: the release is incomplete: .* interrupted .* Run "
+                             r"deidentify_folder into 'release' again with the same salt"):
+        status.require_complete()
+    before = {p: p.read_bytes() for p in _outputs(dst)}
+    with pytest.raises(deid.IncompleteReleaseError, match="release: the release is incomplete"):
+        deid.deidentify_folder(src, dst, salt=SALT, resume=False)
+    assert {p: p.read_bytes() for p in _outputs(dst)} == before  # refused, nothing touched
+
+    again = deid.deidentify_folder(src, dst, salt=SALT)
+    assert again.was_incomplete and again.skipped == []
+    assert len(again.written) == n and len(again.resumed) == status.files
+    assert f"Finished an interrupted release: kept {status.files} file(s)" in again.summary()
+    done = deid.release_status(dst)
+    assert done.state == "complete" and done.files == n, done.summary()
+    assert _manifest(dst)["complete"] is True and not (dst / deid.JOURNAL).exists()
+    assert _outputs(dst) == sorted([*again.written, dst / deid.MANIFEST])  # no .part left
+
+
+def test_an_interrupted_run_is_incomplete_and_resumed(study, tmp_path, monkeypatch):
+    dst = tmp_path / "release"
+    real = deid_files._write_verified
+    calls = []
+
+    def dies_on_the_second_file(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as a Ctrl-C, or any crash, leaves the run
+        return real(*args)
+
+    monkeypatch.setattr("medlab.dicom.deid.folder._write_verified", dies_on_the_second_file)
+    with pytest.raises(KeyboardInterrupt):
+        deid.deidentify_folder(study, dst, salt=SALT)
+    monkeypatch.undo()
+    incomplete = (dst / deid.MANIFEST).read_bytes()
+    status = deid.release_status(dst)
+    assert (status.state, status.files) == ("incomplete", 1)
+    assert "INCOMPLETE" in status.summary() and "Do not share" in status.summary()
+    assert json.loads(incomplete)["complete"] is False and (dst / deid.JOURNAL).exists()
+    with (dst / deid.JOURNAL).open("a") as fh:
+        fh.write('{"output": "study-x/ser')  # a line cut by a kill: ignored
+    with pytest.raises(deid.IncompleteReleaseError, match="release: the release is incomplete"):
+        deid.deidentify_folder(study, dst, salt=SALT, resume=False)
+    with pytest.raises(deid.ReleaseMismatchError, match="another salt"):
+        deid.deidentify_folder(study, dst, salt="another-key")  # still one release per key
+
+    again = deid.deidentify_folder(study, dst, salt=SALT)
+    assert again.was_incomplete and len(again.resumed) == 1 and len(again.written) == 2
+    assert (dst / deid.MANIFEST).read_bytes() != incomplete
+    assert deid.release_status(dst).require_complete().files == 2
+    fresh = deid.deidentify_folder(study, tmp_path / "fresh", salt=SALT)
+    assert not fresh.was_incomplete and fresh.resumed == []
+    assert _manifest(dst)["files"] == _manifest(tmp_path / "fresh")["files"]  # same files
+    # a finished release run again: every file verified and kept, nothing redone
+    rerun = deid.deidentify_folder(study, dst, salt=SALT)
+    assert not rerun.was_incomplete and len(rerun.resumed) == 2
+    assert "2 file(s) were already in the release, verified and kept." in rerun.summary()
+
+
+def test_release_status_checks_the_files(study, tmp_path):
+    assert deid.release_status(tmp_path / "nowhere").state == "not a release"
+    assert deid.release_status(study).state == "not a release"
+    with pytest.raises(deid.IncompleteReleaseError, match="incoming: not a de-identified release"):
+        deid.release_status(study).require_complete()
+    dst = tmp_path / "release"
+    report = deid.deidentify_folder(study, dst, salt=SALT)
+    assert deid.release_status(dst).require_complete().files == 2
+    changed, missing = report.written
+    changed.write_bytes(changed.read_bytes() + b"\0")
+    missing.unlink()
+    (dst / "notes.txt").write_text("added by hand")
+    status = deid.release_status(dst)
+    assert status.state == "damaged" and not status.complete
+    assert status.changed == [changed.relative_to(dst).as_posix()]
+    assert status.missing == [missing.relative_to(dst).as_posix()]
+    assert status.unlisted == ["notes.txt"]
+    assert deid.release_status(dst, verify_files=False).state == "complete"
+    with pytest.raises(deid.IncompleteReleaseError,
+                       match=r"release: the release no longer matches its manifest \(1 file\(s\) "
+                             "missing, 1 changed, 1 not written by deidentify_folder"):
+        status.require_complete()
+    (dst / "notes.txt").unlink()
+    repaired = deid.deidentify_folder(study, dst, salt=SALT)  # rewrites both, from the sources
+    assert repaired.resumed == [] and deid.release_status(dst).complete
+
+
+def test_a_manifest_of_an_older_medlab_reads_incomplete(study, tmp_path):
+    dst = tmp_path / "release"
+    deid.deidentify_folder(study, dst, salt=SALT)
+    old = {k: v for k, v in _manifest(dst).items() if k not in ("complete", "files", "note",
+                                                                 "skipped_in_last_run")}
+    old["format"] = "medlab.dicom.deid release manifest 1"  # written before the run
+    (dst / deid.MANIFEST).write_text(json.dumps(old))
+    assert "older medlab" in deid.release_status(dst).note
+    assert deid.release_status(dst).state == "incomplete"
+    again = deid.deidentify_folder(study, dst, salt=SALT)
+    assert again.was_incomplete and again.resumed == [] and len(again.written) == 2
+    assert deid.release_status(dst).complete
+
+
+def test_an_incomplete_table_is_a_typed_import_error(monkeypatch):
+    from medlab.dicom.deid import table
+
+    empty = type("dicomfields_empty", (), {name: [] for name in table._CATEGORY_CODES})
+    monkeypatch.setattr(table, "_table", empty)
+    with pytest.raises(deid.AnnexTableError, match="looks incomplete.*pip install") as info:
+        table._load_table()
+    assert isinstance(info.value, ImportError) and isinstance(info.value, ValueError)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -131,16 +132,59 @@ def test_header_that_disagrees_with_the_pixels_is_refused(name, keyword, value, 
     setattr(ds, keyword, value)
     path = tmp_path / "liar.dcm"
     ds.save_as(path)
-    with pytest.raises(dicom.HeaderMismatchError, match="liar.dcm: the header disagrees"):
+    with pytest.raises(dicom.HeaderMismatchError,
+                       match=rf"liar.dcm: the header disagrees.*{keyword} {value}.*{_WHAT_TO_CHECK}"):
         dicom.read_pixels(path)
 
 
-def test_excess_padding_is_reported_with_the_fix():
-    with pytest.raises(dicom.HeaderMismatchError, match=r"8192 bytes.*holds 8320.*\[:8192\]"):
-        dicom.read_pixels(pydicom_file("MR_small_padded.dcm"))
+_WHAT_TO_CHECK = (r"Check Rows, Columns, SamplesPerPixel, BitsAllocated and NumberOfFrames "
+                  r"against the length of the pixel data .* TransferSyntaxUID")
+
+
+def _pydicom_pixels(path: Path) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pydicom's own note on the padding
+        return pydicom.dcmread(path).pixel_array
+
+
+def test_trailing_zero_padding_is_read_with_a_warning(tmp_path):
+    padded = pydicom_file("MR_small_padded.dcm")  # 8320 bytes of pixel data, 8192 needed
+    with pytest.warns(UserWarning, match=r"MR_small_padded.dcm: PixelData holds 8320 bytes where "
+                                         r"the header describes 8192; the 128 trailing bytes "
+                                         r"are all zero \(padding\) and are ignored"):
+        arr = dicom.read_pixels(padded)
+    np.testing.assert_array_equal(arr, _pydicom_pixels(padded))
+    assert arr.shape == (64, 64)
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(padded, folder / "padded.dcm")
+    with pytest.warns(UserWarning, match="padded.dcm: PixelData holds 8320 bytes"):
+        out = dicom.load_folder(folder)
+    assert [img.path.name for img in out.images] == ["padded.dcm"] and out.skipped == []
+
+
+def test_short_or_non_zero_extra_pixel_data_is_refused(tmp_path):
     ds = dicom.read_dataset(pydicom_file("MR_small_padded.dcm"), lazy=False)
-    ds.PixelData = ds.PixelData[:8192]  # the fix the message gives
-    assert dicom.read_pixels(ds).shape == (64, 64)
+    data = ds.PixelData
+    ds.PixelData = data[:8000]  # a truncated copy, written as a consistent file
+    ds.save_as(tmp_path / "short.dcm")
+    with pytest.raises(dicom.HeaderMismatchError,
+                       match=r"short.dcm: the header disagrees with the pixel data \(64x64 pixels "
+                             r"of 16 bits need 8192 bytes, PixelData holds 8000: 192 bytes short\)"):
+        dicom.read_pixels(tmp_path / "short.dcm")
+    cut = _cut(pydicom_file("MR_small_padded.dcm"), tmp_path / "cut.dcm", 0.8)
+    with pytest.raises(dicom.TruncatedFileError, match="cut.dcm: the file is truncated"):
+        dicom.read_pixels(cut)  # a file cut inside its pixel data
+    ds.PixelData = data[:8192] + b"\x01" * 128  # 128 extra bytes that are not padding
+    with pytest.raises(dicom.HeaderMismatchError,
+                       match=r"128 bytes more, not all zero, so not padding.*Rows 64, Columns 64, "
+                             r"SamplesPerPixel 1, BitsAllocated 16.*transfer syntax Explicit VR "
+                             rf"Little Endian\. {_WHAT_TO_CHECK}.*keep the first 8192: "
+                             r"ds.PixelData = ds.PixelData\[:8192\]"):
+        dicom.read_pixels(ds)
+    ds.PixelData = data[:8192] + bytes(8192)  # a whole frame of zeros: Number of Frames?
+    with pytest.raises(dicom.HeaderMismatchError, match="need 8192 bytes, PixelData holds 16384"):
+        dicom.read_pixels(ds)
 
 
 def test_rescale_that_is_not_a_number(tmp_path):
@@ -218,12 +262,47 @@ def test_non_numeric_geometry_is_a_typed_error(series_copy):
     ds["ImagePositionPatient"] = DataElement(0x00200032, "LO", ["12.5", "abc", "3"])
     ds.save_as(target)
     with pytest.raises(dicom.MalformedGeometryError,
-                       match=rf"{target.name}: ImagePositionPatient is not numeric"):
+                       match=rf"series/{target.name}: ImagePositionPatient is not numeric"):
         dicom.load_series(series_copy)
     ds["ImagePositionPatient"] = DataElement(0x00200032, "DS", ["12.5", "3"])
     ds.save_as(target)
-    with pytest.raises(dicom.InconsistentSeriesError, match="has 2 values instead of 3"):
+    with pytest.raises(dicom.InconsistentSeriesError,
+                       match=rf"series/{target.name}: ImagePositionPatient has 2 values instead of 3"):
         dicom.load_series(series_copy)
+
+
+def _small_series(folder: Path, n: int = 3) -> list[Path]:
+    """``n`` slices of CT_small.dcm, 5 mm apart along the slice normal."""
+    folder.mkdir()
+    ds = pydicom.dcmread(pydicom_file("CT_small.dcm"))
+    iop = np.array([float(v) for v in ds.ImageOrientationPatient])
+    normal = np.cross(iop[:3], iop[3:])
+    origin = np.array([float(v) for v in ds.ImagePositionPatient])
+    paths = []
+    for i in range(n):
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = f"{ds.SeriesInstanceUID}.{i + 1}"
+        ds.InstanceNumber = i + 1
+        ds.ImagePositionPatient = [round(float(v), 4) for v in origin + 5.0 * i * normal]
+        paths.append(folder / f"slice{i}.dcm")
+        ds.save_as(paths[-1], enforce_file_format=True)
+    return paths
+
+
+def test_a_bad_file_of_a_series_names_the_folder_and_the_file(tmp_path):
+    paths = _small_series(tmp_path / "ct_series")
+    assert dicom.load_series(tmp_path / "ct_series").shape == (3, 128, 128)
+    ds = pydicom.dcmread(paths[1])
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = 8, 8, 7  # half the bytes the pixels hold
+    ds.save_as(paths[1])
+    with pytest.raises(dicom.HeaderMismatchError,
+                       match=rf"^ct_series/slice1.dcm: the header disagrees with the pixel data.*"
+                             rf"BitsAllocated 8.*{_WHAT_TO_CHECK}"):
+        dicom.load_series(tmp_path / "ct_series")
+    _cut(pydicom_file("CT_small.dcm"), paths[1], 0.8)
+    with pytest.raises(dicom.TruncatedFileError, match=r"^ct_series/slice1.dcm: the file is truncated"):
+        dicom.load_series(tmp_path / "ct_series")
+    with pytest.raises(dicom.TruncatedFileError, match=r"^ct_series/slice1.dcm: "):
+        dicom.load_series(paths)  # a list of files: named by their folder too
 
 
 def _by_instance(folder: Path) -> dict[int, Path]:

@@ -6,7 +6,7 @@ from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
 from medlab import evaluation as ev
-from medlab.evaluation.calibration import _log_softmax
+from medlab.evaluation.calibration import _bin_ids, _log_softmax
 from medlab.evaluation.diagnostic import _stratified_weights, _weighted_metrics
 
 
@@ -104,8 +104,15 @@ def test_format_report():
 
 
 def test_single_class_is_rejected():
-    with pytest.raises(ValueError, match="both classes"):
+    with pytest.raises(ev.EvaluationError, match="both classes"):
         ev.diagnostic_report(np.ones(10), np.linspace(0, 1, 10))
+    with pytest.raises(ev.EvaluationError, match="0 .negative. or 1"):
+        ev.diagnostic_report(np.array([0, 1, 2]), np.linspace(0, 1, 3))
+    with pytest.raises(ev.EvaluationError, match="one score per labelled case"):
+        ev.diagnostic_report(np.array([0, 1, 1]), np.linspace(0, 1, 4))
+    with pytest.raises(ev.EvaluationError, match="strategy"):
+        _bin_ids(np.array([0.2, 0.8]), 10, "equal")
+    assert issubclass(ev.EvaluationError, ValueError)  # older `except ValueError` code still works
 
 
 def test_ppv_npv_at_prevalence():
@@ -238,8 +245,9 @@ def test_temperature_scaling_lowers_nll_and_keeps_auc():
     assert np.allclose(scaler.predict_proba(logits[test]).sum(1), 1)
     assert ev.expected_calibration_error(y[test], p_after) < ev.expected_calibration_error(
         y[test], p_before)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ev.NotFittedError, match="call fit"):
         ev.TemperatureScaler().predict_proba(logits)
+    assert issubclass(ev.NotFittedError, RuntimeError)
 
 
 def test_predict_logits_and_plots():

@@ -35,9 +35,10 @@ def test_intensity_constant_image_and_bad_input():
     feats = F.intensity_features(np.full((28, 28), 255, np.uint8), bins=8)
     assert feats.shape == (1, 15)
     assert feats[0, 7] == 1.0 and feats[0, :7].sum() == 0
-    with pytest.raises(ValueError, match="uint8"):
+    with pytest.raises(F.FeatureError, match="uint8"):
         F.intensity_features(np.zeros((2, 28, 28), np.float32))
-    with pytest.raises(ValueError, match="divide"):
+    assert issubclass(F.FeatureError, ValueError)
+    with pytest.raises(F.FeatureError, match="divide"):
         F.intensity_features(np.zeros((2, 28, 28), np.uint8), bins=10)
 
 
@@ -83,9 +84,9 @@ def test_extract_features_names_parallel_and_errors():
     X3, names3 = F.extract_features(images, groups=("glcm",),
                                     params={"glcm": {"average_angles": False}})
     assert X3.shape == (10, len(names3)) == (10, 72)
-    with pytest.raises(ValueError, match="unknown feature group"):
+    with pytest.raises(F.FeatureError, match="unknown feature group"):
         F.extract_features(images, groups=("sift",))
-    with pytest.raises(ValueError, match="N x H x W"):
+    with pytest.raises(F.FeatureError, match="N x H x W"):
         F.extract_features(np.zeros((2, 3, 28, 28), np.uint8))
 
 
@@ -112,7 +113,7 @@ def test_cv_folds_shrinks_for_rare_class():
     y = np.array([0] * 3 + [1] * 20)
     assert F.cv_folds(y, 5).get_n_splits() == 3
     assert F.cv_folds(np.array([0] * 10 + [1] * 10), 5).get_n_splits() == 5
-    with pytest.raises(ValueError, match="two examples"):
+    with pytest.raises(F.FeatureError, match="two examples"):
         F.cv_folds(np.array([0] + [1] * 9))
 
 

@@ -30,13 +30,18 @@ def test_atomic_dir_refuses_existing_and_replaces_with_overwrite(tmp_path):
     target = tmp_path / "out"
     with io.atomic_dir(target) as d:
         (d / "x").write_text("1")
-    with pytest.raises(FileExistsError, match="out"):
+    with pytest.raises(io.TargetExistsError, match="out.*overwrite=True"):
         with io.atomic_dir(target):
             pass
     with io.atomic_dir(target, overwrite=True) as d:
         (d / "y").write_text("2")
     assert sorted(p.name for p in target.iterdir()) == ["y"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_target_exists_error_is_still_a_file_exists_error():
+    assert issubclass(io.TargetExistsError, errors.MedlabError)
+    assert issubclass(io.TargetExistsError, FileExistsError)
 
 
 def test_remove_stale_parts(tmp_path):

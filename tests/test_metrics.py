@@ -72,6 +72,10 @@ def test_labelled_uses_the_one_label_table():
     assert labelled(frame.T).index.tolist() == ["ROC AUC", "PPV", "seconds"]
     with pytest.raises(TypeError):
         labelled([("auc", 1)])
+    from medlab.metrics import MetricTableError
+
+    with pytest.raises(MetricTableError, match="DataFrame, Series or dict"):
+        labelled([("auc", 1)])
 
 
 def test_classification_metrics_accepts_medmnist_n_by_1_labels():
@@ -86,5 +90,8 @@ def test_classification_metrics_accepts_medmnist_n_by_1_labels():
     assert column == flat and flat["accuracy"] == 0.6
     import pytest
 
-    with pytest.raises(ValueError, match="N x 1"):
+    from medlab.metrics import MetricInputError
+
+    with pytest.raises(MetricInputError, match="N x 1"):
         classification_metrics(np.zeros((5, 2)), probs)
+    assert issubclass(MetricInputError, ValueError)

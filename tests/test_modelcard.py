@@ -8,7 +8,7 @@ import pytest
 
 import medlab
 from medlab import modelcard as mc
-from medlab.book import record
+from medlab.runtime import record
 
 RESULTS_STYLE = {
     "chapter": "99_demo", "profile": "full", "seeds": [1, 2, 3], "device": "cpu", "date": "2026-11-23T10:00:00",

@@ -103,6 +103,26 @@ def test_outputs_are_current(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_records_name_a_clean_commit_and_the_seeds_that_ran(path):
+    """A stored page comes from committed code, and its record lists every seed the chapter drew."""
+    import json
+
+    from medlab.book.provenance import results_path
+
+    result = json.loads(results_path(ROOT, path.relative_to(ROOT)).read_text())
+    assert result["git"].get("dirty") is not True, (
+        f"{path.name}: its stored outputs were produced with uncommitted changes; commit, then re-run it")
+    code = "\n".join(c.source for c in _nb(path).cells if c.cell_type == "code")
+    assert not re.search(r"seeds\s*=\s*list\(range\(", code), f"{path.name}: draw seeds with run.seeds(n)"
+    assert "run.seeds(" in code or "seed_sets" not in result or not result["seed_sets"]
+    drawn = [s for group in result.get("seed_sets", {}).values() for s in group]
+    if "run.seeds(" in code:
+        assert drawn, f"{path.name}: the chapter draws seeds with run.seeds, but its record lists none"
+    assert sorted(set(drawn) | {result["seed"]}) == sorted(set(result["seeds"]) | {result["seed"]}), (
+        f"{path.name}: recorded seeds {result['seeds']} are not the ones drawn {result.get('seed_sets')}")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_stored_outputs_are_not_smoke(path):
     import json
 
@@ -111,3 +131,181 @@ def test_stored_outputs_are_not_smoke(path):
     result = json.loads(results_path(ROOT, path.relative_to(ROOT)).read_text())
     assert result["profile"] in {"full", "paper"}, (
         f"{path.name}: stored outputs come from the '{result['profile']}' profile; the book shows full or paper runs")
+
+
+# --- Numbers quoted in the text ---------------------------------------------------------------
+#
+# A chapter's prose must not quote a result that its outputs do not show: after a re-run the text
+# would silently disagree with the page. The rule, for every markdown cell but the provenance box:
+#
+# * A *quoted number* is a decimal number written with a point, such as 0.876, 12.5, 62.5 % or
+#   3.4x; whole numbers (counts, years, sizes) are not checked.
+# * It passes if some number in the chapter's stored text outputs (streams, text/plain, text/markdown,
+#   text/html) or in its results record (results/NN_name.json, any nested number) equals it after
+#   rounding that number to the quoted number of decimals (half up or half even; an output printed
+#   with fewer decimals than the quote cannot match, the record's numbers are exact). The sign is
+#   ignored, and a number followed by % may also be 100 times an output or record number, so a quoted
+#   0.88 matches an output 0.876, and 62.5 % matches 0.625.
+# * Numbers from the literature are marked in the text with MyST's inline attributes,
+#   [0.944]{.published} (the attrs_inline extension in _config.yml), and are skipped, as is whatever
+#   is not a claim about this chapter's results: code spans and code blocks, math ($...$, $$...$$,
+#   {math} blocks), URLs and link targets, DOIs, directive options (:label: ...), version strings
+#   (1.2.3, v2.1, "Python 3.11", "version 2.0"), dates (2026-11-23, 23.11.2026), citations ([@key])
+#   section, table, figure and equation numbers ("section 4.2", "Table 3.1", "PS3.15") and ordinals
+#   ("the 2.5th percentile").
+#
+# The chapters listed in QUOTED_NUMBERS_CHECKED follow the rule; the others are added here as they
+# are reviewed.
+QUOTED_NUMBERS_CHECKED = (
+    "01_imaging_modalities",
+    "02_dicom_in_practice",
+    "03_first_classifier",
+    "04_classical_vs_deep",
+    "05_evaluating_diagnostic_models",
+)
+
+_NOT_PROSE = [  # removed from the markdown before numbers are read, in this order
+    re.compile(r"<!--.*?-->", re.S),                                # comments
+    re.compile(r"\$\$.*?\$\$", re.S),                               # display math
+    re.compile(r"(?<!\\)\$[^$\n]+?(?<!\\)\$"),                      # inline math
+    re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S),                 # code spans (and roles such as {math}`x`)
+    re.compile(r"\[[^\]]*\]\{[^}]*\.published\b[^}]*\}"),           # [0.944]{.published}
+    re.compile(r"\]\([^)\s]*\)"),                                   # link targets
+    re.compile(r"\[@[^\]]*\]"),                                     # citations
+    re.compile(r"(?i)\b(?:https?://|www\.)\S+"),                    # URLs
+    re.compile(r"(?i)\b(?:doi:\s*)?10\.\d{4,9}/\S+"),               # DOIs
+    re.compile(r"<[^>\n]+>"),                                       # HTML tags
+    re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),                       # ISO dates
+    re.compile(r"(?i)\b(?:version|release|python|pytorch|torch|torchvision|numpy|pydicom|monai|scikit-learn|"
+               r"sklearn|medmnist|cuda|sphinx|jupyter book|myst-parser|myst-nb)\s+v?\d+(?:\.\d+)+"),  # versions
+    re.compile(r"(?i)(?:\bsections?|\bsect\.|§|\bchapters?|\btables?|\bfigures?|\bfig\.|\beq\.|\bequations?|"
+               r"\bannex|\bappendix|\bparts?)\s*\(?\d+(?:\.\d+)+"),  # section, table, figure numbers
+]
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,}|:{3,})\s*(\{([\w:-]+)\})?")
+_CODE_DIRECTIVES = {"math", "code", "code-block", "code-cell", "sourcecode", "literalinclude", "raw"}
+_QUOTED = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\w.]*\d)(?!(?:st|nd|rd|th)\b)(\s?%)?")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+
+def _prose(markdown: str) -> str:
+    """The markdown without code blocks, code directives and directive options (one line per line)."""
+    out, stack = [], []  # stack of (fence, is_code) for open fences
+    for line in markdown.splitlines():
+        match = _FENCE.match(line)
+        if match:
+            fence = match.group(2)
+            if stack and fence[0] == stack[-1][0][0] and len(fence) >= len(stack[-1][0]) and not match.group(3) \
+                    and not line.strip()[len(fence):].strip():
+                stack.pop()  # a closing fence
+                out.append("")
+                continue
+            if not (stack and stack[-1][1]):  # a fence inside a code block is text of that block
+                name = match.group(4)
+                is_code = fence[0] != ":" and (name is None or name in _CODE_DIRECTIVES) \
+                    or (name in _CODE_DIRECTIVES)
+                stack.append((fence, is_code))
+                out.append("")
+                continue
+        if stack and stack[-1][1]:
+            out.append("")
+        elif re.match(r"^\s*:[\w-]+:", line) or re.match(r"^( {4,}|\t)", line):
+            out.append("")  # directive options; indented code
+        else:
+            out.append(line)
+    text = "\n".join(out)
+    for pattern in _NOT_PROSE:
+        text = pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def quoted_numbers(markdown: str) -> list[tuple[str, bool, str]]:
+    """The decimal numbers the prose of ``markdown`` quotes: (number, followed by %, context)."""
+    text = _prose(markdown)
+    found = []
+    for match in _QUOTED.finditer(text):
+        start = max(0, match.start() - 40)
+        context = " ".join(text[start:match.end() + 20].split())
+        found.append((match.group(1), bool(match.group(2)), context))
+    return found
+
+
+def _numbers_in(value) -> list[str]:
+    """Every number in a record (nested dicts and lists), as text."""
+    if isinstance(value, bool) or value is None:
+        return []
+    if isinstance(value, (int, float)):
+        return [repr(value)] if value == value and abs(value) != float("inf") else []
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers_in(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers_in(v)]
+    return []
+
+
+def _rounded_forms(numbers: list[str], exact: bool) -> dict[int, set[str]]:
+    """For 1 to 8 decimals, the set of strings the numbers round to (and 100 times them, key -d)."""
+    from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+
+    forms: dict[int, set[str]] = {}
+    for text in numbers:
+        try:
+            value = abs(Decimal(text))
+        except InvalidOperation:
+            continue
+        places = 99 if exact else max(0, -value.as_tuple().exponent)
+        for scale, key in ((0, 1), (2, -1)):
+            scaled = value.scaleb(scale)
+            for d in range(1, 9):
+                if d > places - scale:
+                    break
+                for rounding in (ROUND_HALF_UP, ROUND_HALF_EVEN):
+                    forms.setdefault(key * d, set()).add(str(scaled.quantize(Decimal(1).scaleb(-d), rounding)))
+    return forms
+
+
+def unsupported_numbers(nb, record: dict) -> list[str]:
+    """The quoted numbers of ``nb`` that neither its outputs nor ``record`` support, with their context."""
+    outputs = [n for _, text in _output_texts(nb) for n in _NUMBER.findall(text)]
+    known = _rounded_forms(outputs, exact=False)
+    for d, forms in _rounded_forms(_numbers_in(record), exact=True).items():
+        known.setdefault(d, set()).update(forms)
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or "provenance" in cell.metadata.get("tags", []):
+            continue
+        for number, percent, context in quoted_numbers(cell.source):
+            d = len(number.split(".")[1])
+            if number in known.get(d, set()) or (percent and number in known.get(-d, set())):
+                continue
+            problems.append(f"cell {i}: {number}{' %' if percent else ''} in '...{context}...'")
+    return problems
+
+
+def test_quoted_numbers_rule():
+    text = ("AUC 0.876 and [0.944]{.published}, `lr=0.123`, $p = 0.05$, 62.5 % of images, "
+            "Python 3.11, version 1.2.3, https://x.org/a1.5, doi:10.7937/K9.1, section 4.2, PS3.15, v2.1, "
+            "3.4x faster, 2026-11-23, the 97.5th percentile.\n\n```python\nx = 9.75\n```\n\n```{exercise}\n:label: ex-1.5\n\nQuote 0.25.\n```")
+    assert [(n, p) for n, p, _ in quoted_numbers(text)] == [("0.876", False), ("62.5", True), ("3.4", False),
+                                                             ("0.25", False)]
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell(text),
+        nbformat.v4.new_code_cell("", outputs=[nbformat.v4.new_output("stream", text="auc 0.8764\n")]),
+    ])
+    record = {"metrics": {"share": 0.625, "speedup": [3.41]}, "run": {"quarter": 0.25}}
+    assert unsupported_numbers(nb, record) == []
+    nb.cells[1].outputs[0].text = "auc 0.87\n"  # printed with fewer decimals than quoted
+    assert [p.split(" in ")[0] for p in unsupported_numbers(nb, record)] == ["cell 0: 0.876"]
+
+
+@pytest.mark.parametrize("name", QUOTED_NUMBERS_CHECKED)
+def test_quoted_numbers_are_in_the_outputs(name):
+    """Every decimal number the prose quotes is printed by the chapter, recorded by it, or marked as published."""
+    import json
+
+    path = ROOT / "chapters" / f"{name}.ipynb"
+    record = json.loads((ROOT / "results" / f"{name}.json").read_text())
+    problems = unsupported_numbers(_nb(path), record)
+    assert not problems, (
+        f"{path.name}: numbers quoted in the text that the stored outputs and results/{name}.json do not show "
+        f"(change them to what the outputs print, describe them without a number, or mark a number from the "
+        f"literature as [0.944]{{.published}}):\n  " + "\n  ".join(problems))

@@ -117,12 +117,12 @@ def test_every_medlab_folder_is_a_package():
 
 
 def test_version_is_a_literal_setuptools_reads_statically():
-    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "medlab.__version__"}
-    tree = ast.parse((ROOT / "medlab" / "__init__.py").read_text(encoding="utf-8"))
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "medlab._version.__version__"}
+    tree = ast.parse((ROOT / "medlab" / "_version.py").read_text(encoding="utf-8"))
     literal = [n.value.value for n in tree.body
                if isinstance(n, ast.Assign) and [getattr(t, "id", None) for t in n.targets] == ["__version__"]
                and isinstance(n.value, ast.Constant) and isinstance(n.value.value, str)]
-    assert len(literal) == 1, "medlab/__init__.py must assign __version__ = '<literal>' once"
+    assert len(literal) == 1, "medlab/_version.py must assign __version__ = '<literal>' once"
     import medlab
 
     assert medlab.__version__ == literal[0]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from medlab.book.profiles import PROFILES, ProfileError, get_profile, resolve_profile_name
 from medlab.errors import MedlabError
+from medlab.runtime.profiles import PROFILES, ProfileError, get_profile, resolve_profile_name
 
 
 def test_parameter_used_without_env(monkeypatch):

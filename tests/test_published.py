@@ -36,9 +36,10 @@ def test_subset_uses_the_official_test_split_rows():
 
 
 def test_unknown_dataset_or_method_names_what_exists():
-    with pytest.raises(KeyError, match="breastmnist"):
+    assert issubclass(published.NoBaselineError, KeyError)
+    with pytest.raises(published.NoBaselineError, match="breastmnist"):
         published.baselines("chestmnist")
     with pytest.raises(KeyError, match="ResNet-18 \\(28\\)"):
         published.baselines("breastmnist", ["ResNet-152"])
-    with pytest.raises(KeyError, match="no published row"):
+    with pytest.raises(published.NoBaselineError, match="no published row"):
         published.baselines("pneumoniamnist", ["AutoKeras"])

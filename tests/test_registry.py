@@ -2,10 +2,10 @@
 
 import pytest
 
-from medlab.book import record
 from medlab.data import fetch
 from medlab.data.fetch import main as fetch_main
 from medlab.data.registry import REGISTRY
+from medlab.runtime import record
 
 EXPECTED = {"pneumoniamnist", "pneumoniamnist_subset", "breastmnist", "adrenalmnist3d",
             "adrenalmnist3d_64", "tcia_brain_tumor_progression", "mitdb_100", "ptbdb_s0010_re",
@@ -20,6 +20,9 @@ def test_registry_entries_are_complete():
         assert entry.official or entry.note, f"{name}: a non-official entry must say what it is"
     assert REGISTRY["pneumoniamnist"].files[0].md5 == "28209eda62fecd6e6a2d98b1501bb15f"
     assert not REGISTRY["pneumoniamnist_subset"].official
+    subset = REGISTRY["pneumoniamnist_subset"]
+    assert subset.derived_from == "pneumoniamnist" and subset.derive is not None
+    assert subset.files[0].array_sha256 == "6ac57d73c1001e024759c83d55e32b37c69f6c93a20ff50adef118f95fbacf03"
     assert REGISTRY["tcia_brain_tumor_progression"].downloader is not None
     assert len(REGISTRY["tcia_brain_tumor_progression"].files) == 495
 
@@ -40,6 +43,31 @@ def test_mirror_matches_registry(mirror, name):
     assert folder.is_relative_to(mirror)
     info = record._snapshot()["data"][name]
     assert info["source"] == "mirror" and info["files"] == len(REGISTRY[name].files)
+    if REGISTRY[name].derived_from:  # the provenance says the mirror's copy ran, not a rebuilt file
+        assert info["origin"] == f"the mirror's copy of {REGISTRY[name].files[0].name}"
+
+
+def test_subset_rows_name_every_image_of_the_subset():
+    import base64
+
+    from medlab.data.medmnist import ROW_DIGEST_SIZE
+    from medlab.data.registry import PNEUMONIAMNIST_SUBSET_ROWS
+
+    rows = PNEUMONIAMNIST_SUBSET_ROWS
+    sizes = {split: len(base64.b64decode(digests)) // ROW_DIGEST_SIZE for split, digests in rows.items()}
+    assert sizes == {"train": 3882, "val": 524, "test": 624}
+
+
+def test_subset_rows_rebuild_the_mirror_copy(mirror, tmp_path):
+    """Taking the registered rows from the mirror's copy gives back the same arrays."""
+    from medlab.data.download import npz_digest
+    from medlab.data.medmnist import take_rows
+    from medlab.data.registry import PNEUMONIAMNIST_SUBSET_ROWS
+
+    spec = REGISTRY["pneumoniamnist_subset"].files[0]
+    out = tmp_path / "rebuilt.npz"
+    take_rows(mirror / "medmnist-subsets" / spec.name, out, PNEUMONIAMNIST_SUBSET_ROWS)
+    assert npz_digest(out) == spec.array_sha256  # the bytes too where zlib compresses as here
 
 
 def test_fetch_cli(mirror, capsys):

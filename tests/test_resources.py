@@ -1,4 +1,4 @@
-"""medlab.book.resources: peak memory of child processes, byte formatting."""
+"""medlab.runtime.resources: peak memory of child processes, byte formatting."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from medlab.book.resources import format_bytes, gpu_info
+from medlab.runtime.resources import format_bytes, gpu_info
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
@@ -16,7 +16,7 @@ def test_peak_memory_sees_a_child_that_allocates():
     # kernel, a DataLoader worker) is among the descendants being watched.
     script = """
 import subprocess, sys
-from medlab.book.resources import PeakMemory
+from medlab.runtime.resources import PeakMemory
 grow = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.2)"
 with PeakMemory(interval=0.1) as small:
     subprocess.run([sys.executable, "-c", "import time; time.sleep(1.2)"], check=True)

@@ -8,8 +8,9 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from medlab.book import record
-from medlab.book.runtime import (
+from medlab.errors import MedlabError
+from medlab.runtime import record
+from medlab.runtime.session import (
     DeviceNotAvailableError,
     library_versions,
     make_generator,
@@ -18,7 +19,6 @@ from medlab.book.runtime import (
     set_seed,
     setup,
 )
-from medlab.errors import MedlabError
 
 
 def _draw():
@@ -106,7 +106,7 @@ def test_setup_prints_and_records(capsys, monkeypatch):
 
 
 def test_set_seed_asks_for_deterministic_algorithms(monkeypatch):
-    from medlab.book.runtime import set_seed
+    from medlab.runtime.session import set_seed
 
     monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
     try:
@@ -120,7 +120,7 @@ def test_set_seed_asks_for_deterministic_algorithms(monkeypatch):
 
 
 def test_pick_states_sizes_per_profile_and_records_them(monkeypatch):
-    from medlab.book.runtime import SizeError
+    from medlab.runtime.session import SizeError
 
     monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
     run = setup("smoke", 0, "cpu", verbose=False)
@@ -136,7 +136,7 @@ def test_pick_states_sizes_per_profile_and_records_them(monkeypatch):
 
 
 def test_seeds_come_from_one_source_and_are_recorded(monkeypatch):
-    from medlab.book.runtime import SizeError
+    from medlab.runtime.session import SizeError
 
     monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
     run = setup("full", 5, "cpu", verbose=False)
@@ -153,7 +153,7 @@ def test_seeds_come_from_one_source_and_are_recorded(monkeypatch):
 
 
 def test_threads_come_from_the_profile_or_the_environment(monkeypatch, capsys):
-    from medlab.book.runtime import SizeError
+    from medlab.runtime.session import SizeError
 
     monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
     monkeypatch.delenv("MEDLAB_THREADS", raising=False)

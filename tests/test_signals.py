@@ -37,6 +37,12 @@ def test_match_beats_window_and_scores():
     assert m.sensitivity == pytest.approx(2 / 3) and m.ppv == pytest.approx(0.5)
 
 
+def test_hrv_time_needs_three_peaks():
+    with pytest.raises(sg.SignalError, match="at least three R peaks, got 2"):
+        sg.hrv_time(np.array([100, 900]), 1000)
+    assert issubclass(sg.SignalError, ValueError)
+
+
 def test_hrv_time_matches_neurokit2():
     nk = pytest.importorskip("neurokit2")
     rng = np.random.default_rng(1)

@@ -6,8 +6,23 @@ import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
-from medlab.models import SimpleCNN, SmallResNet, build_model, count_parameters, resnet18_medmnist
-from medlab.train import evaluate, fit, load_checkpoint, make_loader, predict
+from medlab.models import (
+    SimpleCNN,
+    SmallResNet,
+    UnknownModelError,
+    build_model,
+    count_parameters,
+    resnet18_medmnist,
+)
+from medlab.train import (
+    TrainingError,
+    UnknownMonitorError,
+    evaluate,
+    fit,
+    load_checkpoint,
+    make_loader,
+    predict,
+)
 
 
 def _toy(n=256, seed=0):
@@ -49,8 +64,9 @@ def test_early_stopping_with_patience():
 def test_unknown_monitor_is_reported():
     model = SimpleCNN()
     loader = make_loader(_toy(32), 32, True)
-    with pytest.raises(KeyError, match="val_f2"):
+    with pytest.raises(UnknownMonitorError, match="val_f2"):
         fit(model, loader, loader, epochs=1, monitor="val_f2", progress=False, verbose=False)
+    assert issubclass(UnknownMonitorError, KeyError)
 
 
 def test_seeded_training_is_repeatable():
@@ -70,8 +86,9 @@ def test_models_shapes_and_sizes():
         assert model(x).shape == (3, 2)
     assert count_parameters(SmallResNet()) < 300_000 < count_parameters(resnet18_medmnist())
     assert resnet18_medmnist().conv1.stride == (1, 1)
-    with pytest.raises(KeyError, match="simple_cnn"):
+    with pytest.raises(UnknownModelError, match="simple_cnn"):
         build_model("vgg")
+    assert issubclass(UnknownModelError, KeyError)
 
 
 def test_weighted_loss_is_used_in_validation():
@@ -106,8 +123,9 @@ def test_resident_loader_refuses_random_transforms():
         def __getitem__(self, i):
             return torch.zeros(1, 28, 28), 0
 
-    with pytest.raises(ValueError, match="transform"):
+    with pytest.raises(TrainingError, match="transform"):
         make_loader(WithTransform(), 2, True, resident=True)
+    assert issubclass(TrainingError, ValueError)
 
 
 def test_fit_on_resident_data_matches_dataloader():
@@ -141,6 +159,6 @@ def test_has_transform_sees_through_wrappers():
 def test_fit_refuses_a_nan_monitor():
     ds = _toy(64)
     one_class = TensorDataset(ds.tensors[0][:16], torch.zeros(16, dtype=torch.long))
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(TrainingError, match="NaN"):
         fit(SimpleCNN(), make_loader(ds, 32, True), make_loader(one_class, 16, False), epochs=1,
             monitor="val_auc", progress=False, verbose=False)

@@ -2,7 +2,7 @@
 
 A chapter's stored outputs depend on its own code cells and on every
 ``medlab`` module it imports, directly or through other modules. The runner
-records a hash of each such module (:func:`module_hashes`); when one changes,
+(``python -m medlab.run``) records a hash of each such module (:func:`module_hashes`); when one changes,
 :func:`medlab.book.provenance.stale_message` names the chapter, the modules and
 the command that refreshes it.
 

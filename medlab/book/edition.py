@@ -1,15 +1,18 @@
 """The student edition: every chapter without its exercise solutions.
 
-Solutions are written once, as MyST ``{solution}`` blocks right after their
-``{exercise}`` (hidden in a dropdown in the rendered book). This module
-writes copies of the chapters with those blocks removed, for instructors to
-hand out::
+Solutions are written once, right after their ``{exercise}``, and hidden in a
+dropdown in the rendered book. A solution in words is a MyST ``{solution}``
+block; a solution that computes is sphinx-exercise's gated form, a markdown
+cell that opens ``{solution-start}``, the code cells that compute, and a
+markdown cell that closes with ``{solution-end}``. This module writes copies of
+the chapters with both forms removed (the gated form with its code cells), for
+instructors to hand out::
 
     python -m medlab.book.edition --out student-edition            # keep stored outputs
     python -m medlab.book.edition --out student-edition --clear-outputs
 
-Exercises stay; only the solution blocks go. The book's own tests check that
-every solution belongs to an exercise and that the edition keeps every exercise.
+Exercises stay; only the solutions go. The book's own tests check that every
+solution belongs to an exercise and that the edition keeps every exercise.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..errors import MedlabError
 from ..io import atomic_write_text
 from .provenance import find_root, toc_chapters
 
@@ -27,15 +31,33 @@ _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>solution|solution-start)\
 _SOLUTION_END = re.compile(r"^(`{3,}|:{3,})\{solution-end\}\s*$")
 
 
-def strip_solutions(markdown: str) -> tuple[str, int]:
-    """Remove ``{solution}`` blocks (and ``{solution-start}``...``{solution-end}``) from MyST text.
+class UnclosedSolutionError(MedlabError, ValueError):
+    """A ``{solution-start}`` that no later ``{solution-end}`` closes."""
 
-    Returns the new text and the number of blocks removed.
+
+def _strip(markdown: str, inside: bool = False) -> tuple[str, int, bool]:
+    """:func:`strip_solutions`, for one cell of a solution that may span cells.
+
+    ``inside``: the text starts within a gated solution opened in an earlier
+    cell, so everything up to its ``{solution-end}`` goes. Returns the new text,
+    the number of solutions that *start* here, and whether a gated solution is
+    still open at the end of the text.
     """
     out: list[str] = []
     lines = markdown.splitlines()
     removed, i = 0, 0
     while i < len(lines):
+        if inside:  # gated form: {solution-start} ... {solution-end}, each directive fenced
+            while i < len(lines) and not _SOLUTION_END.match(lines[i]):
+                i += 1
+            if i == len(lines):
+                break  # still open: the solution goes on in the next cell
+            end = _SOLUTION_END.match(lines[i])
+            i += 1
+            if i < len(lines) and lines[i].strip() == end.group(1):
+                i += 1  # the {solution-end} directive's own closing fence
+            inside = False
+            continue
         match = _OPEN.match(lines[i])
         if not match:
             out.append(lines[i])
@@ -48,15 +70,22 @@ def strip_solutions(markdown: str) -> tuple[str, int]:
             while i < len(lines) and lines[i].strip() != fence:
                 i += 1
             i += 1  # the closing fence
-        else:  # gated form: {solution-start} ... {solution-end}, each directive fenced
-            while i < len(lines) and not _SOLUTION_END.match(lines[i]):
-                i += 1
-            end = _SOLUTION_END.match(lines[i]) if i < len(lines) else None
+        else:
+            inside = True
             i += 1
-            if end and i < len(lines) and lines[i].strip() == end.group(1):
-                i += 1  # the {solution-end} directive's own closing fence
     text = "\n".join(out)
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    return text, removed, inside
+
+
+def strip_solutions(markdown: str) -> tuple[str, int]:
+    """Remove ``{solution}`` blocks (and ``{solution-start}``...``{solution-end}``) from MyST text.
+
+    Returns the new text and the number of blocks removed. A ``{solution-start}``
+    that is not closed in the text removes everything after it (in a notebook,
+    :func:`student_notebook` goes on removing cells up to its ``{solution-end}``).
+    """
+    text, removed, _ = _strip(markdown)
     return text, removed
 
 
@@ -67,15 +96,38 @@ def count_directives(nb: nbformat.NotebookNode, name: str) -> int:
 
 
 def student_notebook(nb: nbformat.NotebookNode, clear_outputs: bool = False) -> tuple[nbformat.NotebookNode, int]:
-    """A copy of ``nb`` without solutions (and, optionally, without outputs)."""
+    """A copy of ``nb`` without solutions (and, optionally, without outputs).
+
+    A gated solution that spans cells goes whole: the rest of the cell that
+    opens it, every cell after it (its code cells included), and the closing
+    cell up to its ``{solution-end}``; what follows in that cell stays. Markdown
+    cells left empty are dropped. Returns the copy and the number of solutions
+    removed; raises :class:`UnclosedSolutionError` if a ``{solution-start}`` is
+    never closed, rather than drop the rest of the chapter.
+    """
     copy = nbformat.from_dict(nb)
-    removed = 0
-    for cell in copy.cells:
-        if cell.cell_type == "markdown":
-            cell.source, n = strip_solutions(cell.source)
-            removed += n
-        elif clear_outputs and cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
+    cells, removed, inside, opened_at = [], 0, False, None
+    for index, cell in enumerate(copy.cells):
+        if cell.cell_type != "markdown":
+            if inside:
+                continue  # a code cell of a gated solution
+            if clear_outputs and cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+            cells.append(cell)
+            continue
+        was_inside = inside
+        source, n, inside = _strip(cell.source, inside)
+        removed += n
+        if inside and (n or not was_inside):
+            opened_at = index
+        if not (n or was_inside):
+            cells.append(cell)  # no solution here: the cell as it was
+        elif source.strip():
+            cell.source = source
+            cells.append(cell)
+    if inside:
+        raise UnclosedSolutionError(f"the {{solution-start}} in cell {opened_at} is never closed by a {{solution-end}}")
+    copy.cells = cells
     return copy, removed
 
 

@@ -26,8 +26,8 @@ import nbformat
 import yaml
 
 from ..errors import MedlabError
+from ..runtime.resources import format_bytes
 from .dependencies import changed_modules
-from .resources import format_bytes
 
 INJECTED_TAG = "injected-parameters"
 PROVENANCE_TAG = "provenance"

@@ -42,8 +42,8 @@ import nbformat
 
 from ..errors import MedlabError
 from ..io import atomic_write_text
+from ..runtime.profiles import PROFILE_ENV
 from .dependencies import changed_modules, chapter_modules, module_hashes
-from .profiles import PROFILE_ENV
 from .provenance import PROVENANCE_TAG, code_hash, provenance_markdown, results_path
 
 

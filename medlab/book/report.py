@@ -16,9 +16,9 @@ import json
 from pathlib import Path
 
 from ..io import atomic_write_text
-from .provenance import find_root, refresh_command, results_path, stale_reason, toc_chapters
+from ..runtime.resources import format_bytes
+from .provenance import find_root, refresh_command, results_path, stale_message, stale_reason, toc_chapters
 from .reproduction import gpu_throughput_table, reproduction_table
-from .resources import format_bytes
 
 
 def _fmt(value: object) -> str:
@@ -97,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     speed = out.with_name("gpu_throughput.md")
     atomic_write_text(speed, gpu_throughput_table(root))
     print(f"wrote {speed.relative_to(root) if speed.is_relative_to(root) else speed}")
+    stale = [msg for chapter in toc_chapters(root) if (msg := stale_message(root, chapter))]
+    for msg in stale:
+        print(f"stale: {msg}")
+    print(f"{len(stale)} chapter record(s) stale" if stale else "every chapter record is current")
     return 0
 
 

@@ -28,8 +28,8 @@ from typing import Any
 from scipy import stats
 
 from ..published import baselines
+from ..runtime.resources import format_bytes
 from .provenance import stale_reason
-from .resources import format_bytes
 
 PAPER_DIR = Path("results") / "paper"
 """Where the ``paper``-profile records and executed notebooks are kept (``--output-dir``)."""

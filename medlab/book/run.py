@@ -38,13 +38,15 @@ from typing import Any
 
 import nbformat
 
-from .. import __version__
+from .._version import __version__
 from ..data.sources import absolute_env_paths
 from ..errors import MedlabError
 from ..io import atomic_write_text
-from ..train import RUNNER_ENV
+from ..runtime.profiles import PROFILE_ENV, PROFILES
+from ..runtime.record import RECORD_ENV, RUNNER_ENV
+from ..runtime.resources import PeakMemory
+from ..runtime.session import THREADS_ENV, hardware, library_versions
 from .dependencies import chapter_modules, module_hashes
-from .profiles import PROFILE_ENV, PROFILES
 from .provenance import (
     INJECTED_TAG,
     PROVENANCE_TAG,
@@ -54,9 +56,7 @@ from .provenance import (
     results_path,
     toc_chapters,
 )
-from .record import RECORD_ENV
-from .resources import PeakMemory
-from .runtime import THREADS_ENV, hardware, library_versions
+from .refactor import confirm_refactor
 
 
 class ChapterRunError(MedlabError, RuntimeError):
@@ -255,8 +255,6 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     for chapter in chapters:
         if args.confirm_refactor:
-            from .refactor import confirm_refactor
-
             print(f"confirming {chapter.as_posix()}: smoke outputs at the recorded commit and now ...", flush=True)
             try:
                 print("  " + confirm_refactor(root, chapter, timeout=args.timeout))

@@ -53,6 +53,12 @@ class RemoteFile:
     folder); ``url`` is the official download address (``None`` when the file
     has no public URL of its own, for example a redistributed subset).
     At least one of ``sha256`` and ``md5`` is given; both are checked when both are.
+
+    ``array_sha256``, for a NumPy ``.npz`` archive that the data layer may
+    rebuild itself (a subset derived from an official file): the checksum of
+    the arrays it holds (:func:`medlab.data.download.npz_digest`). A rebuilt
+    archive holds the same arrays, but another zlib may compress them to other
+    bytes; a file whose bytes differ from ``sha256`` passes when its arrays match.
     """
 
     name: str
@@ -60,6 +66,7 @@ class RemoteFile:
     sha256: str | None = None
     md5: str | None = None
     size: int | None = None
+    array_sha256: str | None = None
 
     def __post_init__(self) -> None:
         if not (self.sha256 or self.md5):
@@ -77,6 +84,13 @@ class DatasetEntry:
 
     ``downloader``, when set, replaces the per-file download (TCIA serves a
     series as one ZIP, see :func:`medlab.data.tcia.download`).
+
+    ``derived_from`` and ``derive``, for a dataset that is not published on its
+    own but can be rebuilt from another registry entry (the PneumoniaMNIST
+    subset from the official PneumoniaMNIST): ``derived_from`` names that
+    entry, and ``derive(source_folder, out_file)`` writes this dataset's single
+    file from the verified files in ``source_folder``. :func:`medlab.data.fetch.fetch`
+    verifies the result against ``files[0]`` before it moves it into place.
     """
 
     name: str
@@ -91,6 +105,12 @@ class DatasetEntry:
     downloader: Callable[[DatasetEntry, Path, bool], None] | None = field(
         default=None, compare=False, repr=False
     )
+    derived_from: str = ""
+    derive: Callable[[Path, Path], None] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if bool(self.derived_from) != (self.derive is not None) or (self.derive and len(self.files) != 1):
+            raise ValueError(f"{self.name}: a derived dataset needs derived_from, derive and exactly one file")
 
     @property
     def size(self) -> int:
@@ -100,11 +120,13 @@ class DatasetEntry:
     def how_to_get(self) -> str:
         """One paragraph telling a user how to obtain this dataset."""
         urls = sorted({f.url for f in self.files if f.url})
-        where = (
-            f"download it (needs network access) with `{FETCH_COMMAND} {self.name}`, or"
-            if urls or self.downloader
-            else "it has no public download of its own, so"
-        )
+        if self.derived_from:
+            where = (f"build it from the official '{self.derived_from}' (downloaded, needs network "
+                     f"access) with `{FETCH_COMMAND} {self.name}`, or")
+        elif urls or self.downloader:
+            where = f"download it (needs network access) with `{FETCH_COMMAND} {self.name}`, or"
+        else:
+            where = "it has no public download of its own, so"
         mirror = f"{self.mirror_dir}/" if self.mirror_dir else ""
         return (
             f"To get '{self.name}' ({self.title}): {where} set {MIRROR_ENV} to a "

@@ -64,7 +64,11 @@ class PixelDecodeError(DicomError):
 
 class HeaderMismatchError(DicomError):
     """The image header (Rows, Columns, frames, samples, bits) is missing a value
-    needed to read the pixels, or disagrees with the pixel data actually stored."""
+    needed to read the pixels, or disagrees with the pixel data actually stored.
+
+    The message says what to check: Rows x Columns x SamplesPerPixel x
+    BitsAllocated / 8 x NumberOfFrames against the length of the pixel data,
+    and the transfer syntax (compressed or not, byte order)."""
 
 
 class SeriesError(DicomError):
@@ -122,6 +126,18 @@ class ReleaseMismatchError(DeidError):
     """The output folder already holds a release made with another key or options."""
 
 
+class IncompleteReleaseError(DeidError):
+    """A release folder that is not a complete, verified release: a run was
+    interrupted (killed, crashed) before it finished, or its files were changed
+    since. The message names the folder and the fix (run ``deidentify_folder``
+    again with the same salt and options)."""
+
+
+class AnnexTableError(DeidError, ImportError):
+    """The installed copy of Table E.1-1 (``dicom-anonymizer``) looks incomplete,
+    so de-identification cannot start (also an ``ImportError``: raised on import)."""
+
+
 class HollowOutputError(DeidError):
     """The written file lost what the input had (its pixel data); nothing is kept."""
 
@@ -134,5 +150,5 @@ __all__ = [
     "InconsistentSeriesError", "MalformedGeometryError",
     "DeidError", "BurnedInAnnotationError", "UnreadableDicomError",
     "UnsupportedObjectError", "OutputPathError", "ReleaseMismatchError",
-    "HollowOutputError",
+    "IncompleteReleaseError", "HollowOutputError", "AnnexTableError",
 ]

@@ -5,13 +5,20 @@ or raises a typed :class:`~medlab.dicom.errors.DicomError` naming the file
 and the fix; it never lets a decoder's own exception through and never
 returns a silently reshaped array:
 
-- before decoding, uncompressed pixel data must have exactly the length that
-  Rows x Columns x frames x samples x bits describe (one padding byte
-  allowed); compressed data must start with a code stream whose image size
-  (JPEG, JPEG-LS, JPEG 2000 or RLE) matches Rows and Columns;
+- before decoding, uncompressed pixel data must have the length that
+  Rows x Columns x frames x samples x bits describe. Trailing zero bytes
+  shorter than one frame are padding (PS3.5 8.1.1 asks for one, some writers
+  add more): they are ignored, as pydicom does, with a ``UserWarning`` that
+  names the file and both byte counts; fewer bytes, or extra bytes that are
+  not zero or make a whole frame, are refused. Compressed data must start
+  with a code stream whose image size (JPEG, JPEG-LS, JPEG 2000 or RLE)
+  matches Rows and Columns;
 - after decoding, the array must have the shape the header announces;
 - a missing header value the decoder needs (Bits Allocated, ...) or a
-  disagreement is :class:`~medlab.dicom.errors.HeaderMismatchError`; a
+  disagreement is :class:`~medlab.dicom.errors.HeaderMismatchError`, whose
+  message gives the header's values and says what to check (Rows, Columns,
+  SamplesPerPixel, BitsAllocated, NumberOfFrames against the length of the
+  pixel data, and the transfer syntax); a
   stream that every installed decoder rejects is
   :class:`~medlab.dicom.errors.PixelDecodeError`; a syntax without an
   installed decoder is :class:`~medlab.dicom.errors.DecoderMissingError`,
@@ -93,19 +100,17 @@ def decoders_for(transfer_syntax: pydicom.uid.UID | str) -> tuple[str, ...]:
 # ------------------------------------------------------------------ header checks
 def _int(ds: Dataset, keyword: str, name: str, default: int | None = None) -> int:
     value = ds.get(keyword, default)
-    try:
-        if value is None or value == "":
-            raise ValueError("missing")
-        return int(value)
-    except (TypeError, ValueError):
-        if value is None or value == "":
-            problem, fix = "missing", "The file was written incompletely"
-        else:
+    if value is None or value == "":
+        problem, fix = "missing", "The file was written incompletely"
+    else:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
             problem, fix = f"{value!r}, not a whole number", "Fix the header"
-        raise HeaderMismatchError(
-            f"{name}: {keyword} is {problem}; the pixel data cannot be interpreted "
-            f"without it. {fix}, or export the file again from its source."
-        ) from None
+    raise HeaderMismatchError(
+        f"{name}: {keyword} is {problem}; the pixel data cannot be interpreted "
+        f"without it. {fix}, or export the file again from its source."
+    )
 
 
 def _expected_shape(ds: Dataset, name: str) -> tuple[int, ...]:
@@ -116,11 +121,28 @@ def _expected_shape(ds: Dataset, name: str) -> tuple[int, ...]:
     return ((frames,) if frames > 1 else ()) + shape
 
 
-def _mismatch(name: str, what: str) -> HeaderMismatchError:
+#: What to check when a header disagrees with its pixel data (HeaderMismatchError).
+_CHECK = ("Check Rows, Columns, SamplesPerPixel, BitsAllocated and NumberOfFrames against "
+          "the length of the pixel data (Rows x Columns x SamplesPerPixel x BitsAllocated/8 "
+          "bytes per frame, times NumberOfFrames), and that the TransferSyntaxUID says how "
+          "the pixels are really stored (compressed or not, byte order); correct the value "
+          "that is wrong if you know it, or export the file again from its source.")
+
+
+def _header_values(ds: Dataset) -> str:
+    keys = ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated", "NumberOfFrames")
+    values = ", ".join(f"{k} {ds.get(k, '(absent)')}" for k in keys)
+    meta = getattr(ds, "file_meta", None)
+    syntax = meta.get("TransferSyntaxUID") if meta is not None else None
+    return f"{values}; transfer syntax {getattr(syntax, 'name', syntax or '(absent)')}"
+
+
+def _mismatch(name: str, what: str, ds: Dataset | None = None,
+              hint: str = "") -> HeaderMismatchError:
+    values = f" Header: {_header_values(ds)}." if ds is not None else ""
     return HeaderMismatchError(
         f"{name}: the header disagrees with the pixel data ({what}), so the image would "
-        "come out wrongly shaped. Export the file again, or correct Rows, Columns, "
-        "NumberOfFrames, SamplesPerPixel or BitsAllocated if you know the right values."
+        f"come out wrongly shaped.{values} {_CHECK}{hint}"
     )
 
 
@@ -137,17 +159,29 @@ def _check_native_length(ds: Dataset, name: str) -> None:
     expected = (pixels + 7) // 8 if bits == 1 else pixels * (bits // 8)
     if photometric == "YBR_FULL_422":  # PS3.3 C.7.6.3.1.2: two values per pixel
         expected = expected // 3 * 2
-    actual = len(ds[keyword].value or b"")
+    data = ds[keyword].value or b""
+    actual = len(data)
     if actual in (expected, expected + expected % 2):
+        return
+    extra = actual - expected
+    frame = max(1, expected // max(1, _int(ds, "NumberOfFrames", name, 1)))
+    if 0 < extra < frame and not any(data[expected:]):  # PS3.5 8.1.1: trailing padding
+        warnings.warn(
+            f"{name}: {keyword} holds {actual} bytes where the header describes "
+            f"{expected}; the {extra} trailing bytes are all zero (padding) and are "
+            f"ignored. To remove them: ds.{keyword} = ds.{keyword}[:{expected}]",
+            UserWarning, stacklevel=3)
         return
     dims = "x".join(str(s) for s in shape)
     what = f"{dims} pixels of {bits} bits need {expected} bytes, {keyword} holds {actual}"
-    row = _int(ds, "Columns", name) * _int(ds, "SamplesPerPixel", name) * max(1, bits // 8)
-    if expected < actual <= expected + 2 * row:  # a little more: padding, or Columns off by one
-        what += (f"; if the {actual - expected} extra bytes are padding (PS3.5 8.1.1 "
-                 f"allows one), keep the first {expected}: "
-                 f"ds.{keyword} = ds.{keyword}[:{expected}]")
-    raise _mismatch(name, what)
+    hint = ""
+    if extra < 0:
+        what += f": {-extra} bytes short"
+    elif extra < frame:
+        what += f": {extra} bytes more, not all zero, so not padding"
+        hint = (f" If you know the extra bytes are padding all the same, keep the first "
+                f"{expected}: ds.{keyword} = ds.{keyword}[:{expected}]")
+    raise _mismatch(name, what, ds, hint)
 
 
 def _codestream_size(frame: bytes, syntax: pydicom.uid.UID) -> tuple[int, int] | int | None:
@@ -191,10 +225,10 @@ def _check_encapsulated(ds: Dataset, syntax: pydicom.uid.UID, name: str) -> None
     if isinstance(size, int):  # RLE: one segment per byte of each sample
         if size not in (rows * cols, rows * cols + 1):
             raise _mismatch(name, f"the header says {rows}x{cols} = {rows * cols} pixels, "
-                                  f"the first RLE segment holds {size}")
+                                  f"the first RLE segment holds {size}", ds)
     elif size is not None and size != (rows, cols):
         raise _mismatch(name, f"the header says {rows}x{cols}, the compressed image "
-                              f"is {size[0]}x{size[1]}")
+                              f"is {size[0]}x{size[1]}", ds)
 
 
 # ----------------------------------------------------------------------- decoding
@@ -208,6 +242,8 @@ def read_pixels(source: PathLike | Dataset, plugin: str | None = None) -> np.nda
     :func:`read_dataset`), :class:`HeaderMismatchError` (the header is missing
     a value or disagrees with the stored pixels: the array would be
     reshaped wrongly) or :class:`PixelDecodeError` (every decoder rejects it).
+    Uncompressed pixel data with trailing zero padding (less than one frame)
+    is read with a ``UserWarning`` naming the file and both byte counts.
 
     Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb).
     """
@@ -265,7 +301,7 @@ def read_pixels(source: PathLike | Dataset, plugin: str | None = None) -> np.nda
             ds.pixel_array_options(decoding_plugin="")
     if tuple(arr.shape) != expected:
         raise _mismatch(name, f"the header announces shape {expected}, the decoder "
-                              f"returned {tuple(arr.shape)}")
+                              f"returned {tuple(arr.shape)}", ds)
     return arr
 
 

@@ -6,11 +6,12 @@ and "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import math
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,14 @@ from pydicom.dataset import Dataset
 
 from ..io import atomic_write_bytes
 from .display import to_modality_units
-from .errors import InconsistentSeriesError, MalformedGeometryError, MissingSliceError, SeriesError, UnevenSpacingError
+from .errors import (
+    DicomError,
+    InconsistentSeriesError,
+    MalformedGeometryError,
+    MissingSliceError,
+    SeriesError,
+    UnevenSpacingError,
+)
 from .folders import _list_files
 from .pixels import _int, read_pixels
 from .reading import PathLike, read_dataset
@@ -131,12 +139,33 @@ def _check_ends(where: str, paths: list[Path], datasets: list[Dataset]) -> None:
         )
 
 
+def _folder_name(folder: Path) -> str:
+    """A folder's name for messages, also for ``.`` or a path ending in ``..``."""
+    return folder.name or folder.resolve().name or str(folder)
+
+
 def _series_files(folder: PathLike | Iterable[PathLike]) -> tuple[str, list[Path]]:
     if isinstance(folder, (str, os.PathLike)):
         paths, _ = _list_files(folder, recursive=False)
-        return Path(folder).name, paths
+        return _folder_name(Path(folder)), paths
     paths = sorted(Path(p) for p in folder)
-    return (paths[0].parent.name if paths else "(no files)"), paths
+    return (_folder_name(paths[0].parent) if paths else "(no files)"), paths
+
+
+@contextlib.contextmanager
+def _in_series(path: Path) -> Iterator[None]:
+    """Re-raise a file's :class:`DicomError` with the series folder before the file name.
+
+    The error keeps its class; its message starts ``folder/file.dcm: ...``,
+    so that a reader of the message knows which series and which file.
+    """
+    try:
+        yield
+    except DicomError as exc:
+        message = str(exc)
+        if message.startswith(f"{path.name}: "):
+            message = message[len(path.name) + 2:]
+        raise type(exc)(f"{_folder_name(path.parent)}/{path.name}: {message}") from exc
 
 
 def load_series(folder: PathLike | Iterable[PathLike], rescale: bool = True,
@@ -151,7 +180,10 @@ def load_series(folder: PathLike | Iterable[PathLike], rescale: bool = True,
     :class:`SeriesError` subclass names the folder, the file and the fix:
     :class:`MissingSliceError`, :class:`UnevenSpacingError`,
     :class:`InconsistentSeriesError` or :class:`MalformedGeometryError` (a
-    geometry value that is missing or not numeric). With ``rescale`` the array
+    geometry value that is missing or not numeric). An error of one file
+    (unreadable, truncated, pixels that disagree with the header) keeps its
+    :class:`DicomError` class and names the series folder and the file:
+    ``folder/file.dcm: ...``. With ``rescale`` the array
     holds RescaleSlope/Intercept-applied float32 values.
 
     What can and cannot be detected. A slice missing *inside* the stack leaves
@@ -171,7 +203,10 @@ def load_series(folder: PathLike | Iterable[PathLike], rescale: bool = True,
     where, paths = _series_files(folder)
     if not paths:
         raise SeriesError(f"{where}: no files; pass the folder of one DICOM series.")
-    datasets = [read_dataset(p, lazy=False) for p in paths]
+    datasets = []
+    for p in paths:
+        with _in_series(p):
+            datasets.append(read_dataset(p, lazy=False))
 
     first, p0 = datasets[0], paths[0]
     series = Counter(str(ds.get("SeriesInstanceUID")) for ds in datasets)
@@ -183,31 +218,34 @@ def load_series(folder: PathLike | Iterable[PathLike], rescale: bool = True,
             "load one series at a time: group the files by SeriesInstanceUID "
             "(medlab.dicom.headers_frame(folder).groupby('SeriesInstanceUID'))."
         )
-    iop0 = _vec(first, "ImageOrientationPatient", p0, 6)
-    ps0 = _vec(first, "PixelSpacing", p0, 2)
-    size0 = (_int(first, "Rows", p0.name), _int(first, "Columns", p0.name))
+    with _in_series(p0):
+        iop0 = _vec(first, "ImageOrientationPatient", p0, 6)
+        ps0 = _vec(first, "PixelSpacing", p0, 2)
+        size0 = (_int(first, "Rows", p0.name), _int(first, "Columns", p0.name))
     positions = []
     for p, ds in zip(paths, datasets):
-        iop = _vec(ds, "ImageOrientationPatient", p, 6)
+        with _in_series(p):
+            iop = _vec(ds, "ImageOrientationPatient", p, 6)
+            size = (_int(ds, "Rows", p.name), _int(ds, "Columns", p.name))
+            ps = _vec(ds, "PixelSpacing", p, 2)
+            position = _vec(ds, "ImagePositionPatient", p, 3)
         if not np.allclose(iop, iop0, atol=1e-4):
             raise InconsistentSeriesError(
                 f"{where}: {p.name} has ImageOrientationPatient {np.round(iop, 4).tolist()}"
                 f", {p0.name} has {np.round(iop0, 4).tolist()}; the files are not one "
                 "stack. Remove the odd file(s) (a localiser?) or load them separately."
             )
-        size = (_int(ds, "Rows", p.name), _int(ds, "Columns", p.name))
         if size != size0:
             raise InconsistentSeriesError(
                 f"{where}: {p.name} is {size[0]}x{size[1]}, {p0.name} is "
                 f"{size0[0]}x{size0[1]}; remove the file that does not belong to the series."
             )
-        ps = _vec(ds, "PixelSpacing", p, 2)
         if not np.allclose(ps, ps0, rtol=1e-4):
             raise InconsistentSeriesError(
                 f"{where}: {p.name} has PixelSpacing {ps.tolist()}, {p0.name} "
                 f"has {ps0.tolist()}; remove the file that does not belong to the series."
             )
-        positions.append(_vec(ds, "ImagePositionPatient", p, 3))
+        positions.append(position)
 
     row_dir, col_dir = iop0[:3], iop0[3:]
     normal = np.cross(row_dir, col_dir)
@@ -221,14 +259,16 @@ def load_series(folder: PathLike | Iterable[PathLike], rescale: bool = True,
     if len(paths) > 1:
         step = _check_gaps(where, paths, along, spacing_tolerance)
     else:
-        step = _single_slice_step(first, p0)
+        with _in_series(p0):
+            step = _single_slice_step(first, p0)
     if check_ends:
         _check_ends(where, paths, datasets)
 
     slices = []
-    for ds in datasets:
-        arr = read_pixels(ds)
-        slices.append(to_modality_units(ds, arr) if rescale else arr)
+    for p, ds in zip(paths, datasets):
+        with _in_series(p):
+            arr = read_pixels(ds)
+            slices.append(to_modality_units(ds, arr) if rescale else arr)
     direction = np.stack([row_dir, col_dir, normal], axis=1)
     return Volume(array=np.stack(slices), spacing=(step, float(ps0[0]), float(ps0[1])),
                   origin=positions[0], direction=direction, files=paths,

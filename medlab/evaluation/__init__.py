@@ -17,6 +17,7 @@ Introduced in the chapter "Evaluating a diagnostic model"
 """
 
 from .calibration import (
+                          NotFittedError,
                           TemperatureScaler,
                           brier_score,
                           correct_prior,
@@ -28,6 +29,7 @@ from .calibration import (
 from .comparisons import PairedResult, delong_components, delong_covariance, paired_auc_test, paired_bootstrap
 from .diagnostic import (
                           METRICS,
+                          EvaluationError,
                           bootstrap_metrics,
                           check_binary,
                           diagnostic_report,
@@ -45,5 +47,5 @@ __all__ = [
     "threshold_for_sensitivity", "threshold_max_youden", "operating_point", "delong_components",
     "delong_covariance", "PairedResult", "paired_auc_test", "paired_bootstrap", "brier_score",
     "reliability_curve", "expected_calibration_error", "TemperatureScaler", "predict_logits",
-    "plot_reliability",
+    "plot_reliability", "EvaluationError", "NotFittedError",
 ]

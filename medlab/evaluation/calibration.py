@@ -28,9 +28,14 @@ from sklearn.calibration import calibration_curve
 from torch import nn
 from torch.utils.data import DataLoader
 
+from ..errors import MedlabError
 from ..metrics import as_scores
 from ..train import predict
-from .diagnostic import check_binary
+from .diagnostic import EvaluationError, check_binary
+
+
+class NotFittedError(MedlabError, RuntimeError):
+    """A :class:`TemperatureScaler` used before :meth:`~TemperatureScaler.fit` (also a ``RuntimeError``)."""
 
 
 def brier_score(y_true: np.ndarray, probs: np.ndarray) -> float:
@@ -46,7 +51,7 @@ def _bin_ids(p: np.ndarray, n_bins: int, strategy: str) -> np.ndarray:
     elif strategy == "quantile":
         edges = np.percentile(p, np.linspace(0, 100, n_bins + 1))
     else:
-        raise ValueError("strategy must be 'uniform' or 'quantile'")
+        raise EvaluationError(f"strategy must be 'uniform' or 'quantile', not {strategy!r}")
     return np.searchsorted(edges[1:-1], p)
 
 
@@ -109,7 +114,8 @@ class TemperatureScaler:
         """Fit the temperature on validation logits (N x C) and labels."""
         z = np.asarray(logits, dtype=float)
         if z.ndim != 2:
-            raise ValueError("logits must be N x C (C >= 2)")
+            raise EvaluationError(f"logits must be N x C (C >= 2), got shape {z.shape}; pass the raw "
+                                  "outputs of predict_logits, not probabilities of one class")
         lo, hi = np.log(self.bounds[0]), np.log(self.bounds[1])
         res = optimize.minimize_scalar(lambda log_t: self.nll(z, y_true, math.exp(log_t)),
                                        bounds=(lo, hi), method="bounded",
@@ -122,7 +128,8 @@ class TemperatureScaler:
 
     def _check(self) -> float:
         if self.temperature_ is None:
-            raise RuntimeError("call fit() first")
+            raise NotFittedError("this TemperatureScaler has no temperature yet; call "
+                                 "fit(validation_logits, validation_labels) first")
         return self.temperature_
 
     def transform(self, logits: np.ndarray) -> np.ndarray:
@@ -164,7 +171,8 @@ def correct_prior(probs: np.ndarray, train_prevalence: float, target_prevalence:
     """
     for name, value in (("train_prevalence", train_prevalence), ("target_prevalence", target_prevalence)):
         if not 0 < value < 1:
-            raise ValueError(f"{name} must be strictly between 0 and 1, not {value}")
+            raise EvaluationError(f"{name} must be strictly between 0 and 1, not {value}; pass a "
+                                  "prevalence as a fraction (0.1 for 10 %)")
     p = as_scores(probs)
     shift = special.logit(target_prevalence) - special.logit(train_prevalence)
     return special.expit(special.logit(np.clip(p, 1e-12, 1 - 1e-12)) + shift)

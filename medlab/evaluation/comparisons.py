@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
-from .diagnostic import METRICS, _stratified_weights, _weighted_metrics, check_binary
+from .diagnostic import METRICS, EvaluationError, _stratified_weights, _weighted_metrics, check_binary
 
 
 def _midrank(x: np.ndarray) -> np.ndarray:
@@ -124,7 +124,7 @@ def paired_bootstrap(y_true: np.ndarray, scores_a: np.ndarray, scores_b: np.ndar
     ``1 / n_boot``; 1 when both models agree on every resample).
     """
     if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}")
+        raise EvaluationError(f"unknown metric {metric!r}; metric must be one of {METRICS}")
     y, a = check_binary(y_true, scores_a)
     _, b = check_binary(y, scores_b)
     col = METRICS.index(metric)
@@ -136,7 +136,8 @@ def paired_bootstrap(y_true: np.ndarray, scores_a: np.ndarray, scores_b: np.ndar
          - _weighted_metrics(y, b, w, threshold)[:, col])
     d = d[np.isfinite(d)]
     if len(d) < 2:
-        raise ValueError(f"{metric} is undefined on (almost) every resample")
+        raise EvaluationError(f"{metric} is undefined on (almost) every resample; use more cases of each "
+                              "class, or a metric that is defined on them (such as 'auc')")
     diff = float(est_a - est_b)
     se = float(d.std(ddof=1))
     alpha = (1 - ci) / 2

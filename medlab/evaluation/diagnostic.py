@@ -30,7 +30,16 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..errors import MedlabError
 from ..metrics import METRIC_LABELS, as_scores
+
+
+class EvaluationError(MedlabError, ValueError):
+    """Labels, scores or settings that an evaluation of ``medlab.evaluation`` cannot use.
+
+    Also a ``ValueError``, so older ``except ValueError`` code keeps working.
+    """
+
 
 METRICS: tuple[str, ...] = (
     "sensitivity", "specificity", "ppv", "npv", "f1", "accuracy", "auc", "pr_auc", "brier",
@@ -47,11 +56,14 @@ def check_binary(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np
     y = np.asarray(y_true).astype(int).ravel()
     s = as_scores(scores)
     if len(y) != len(s):
-        raise ValueError(f"{len(y)} labels but {len(s)} scores")
+        raise EvaluationError(f"{len(y)} labels but {len(s)} scores; pass one score per labelled case "
+                              "(the labels and the predictions of the same split, in the same order)")
     if not np.isin(y, (0, 1)).all():
-        raise ValueError("labels must be 0 (negative) or 1 (positive)")
+        raise EvaluationError(f"labels must be 0 (negative) or 1 (positive), got the values "
+                              f"{sorted(np.unique(y).tolist())[:10]}; binarise a multi-class label first")
     if y.min() == y.max():
-        raise ValueError("both classes must be present")
+        raise EvaluationError(f"both classes must be present, but every label is {int(y[0])}; evaluate on "
+                              "a split (or subgroup) that holds positive and negative cases")
     return y, s
 
 

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .diagnostic import check_binary
+from .diagnostic import EvaluationError, check_binary
 
 
 class ThresholdChoice(NamedTuple):
@@ -41,7 +41,7 @@ def threshold_for_sensitivity(y_true: np.ndarray, scores: np.ndarray,
     """
     y, s = check_binary(y_true, scores)
     if not 0 < target <= 1:
-        raise ValueError("target must be in (0, 1]")
+        raise EvaluationError(f"target must be in (0, 1], not {target}; pass a sensitivity such as 0.95")
     pos_scores = np.sort(s[y == 1])[::-1]
     k = math.ceil(target * len(pos_scores) - 1e-9)  # positives that must score above it
     cut = pos_scores[k - 1]

@@ -10,7 +10,9 @@ that sites whose data differ do not drift far from the global model.
 ``train_site`` is the local training both this module and the Flower
 ``ClientApp`` of ``medlab.federated.flower`` run, so that the two give the
 same weights for the same seeds. Its randomness (batch order, dropout) is
-seeded by (seed, round, site), never by global state.
+seeded by (seed, round, site), never by global state, and it leaves the
+caller's random state alone. Every training function takes a ``device``
+(default: the CPU); weights are exchanged as NumPy arrays on the CPU.
 
 Introduced in the chapter "Federated learning" (chapters/10_federated_learning.ipynb).
 """
@@ -28,7 +30,7 @@ from torch import nn
 
 from ..data.medmnist import to_batch
 from ..errors import MedlabError
-from ..experiment import class_weights
+from ..experiment import as_device, class_weights, module_device, seeded
 from .partition import Site
 
 
@@ -103,7 +105,7 @@ def round_seed(seed: int, server_round: int, site_index: int) -> int:
 
 
 def train_site(model: nn.Module, site: Site, config: LocalConfig, seed: int, server_round: int,
-               site_index: int) -> dict[str, float]:
+               site_index: int, device: torch.device | str | None = None) -> dict[str, float]:
     """Train ``model`` in place on ``site`` for ``config.steps`` steps; its reply metrics.
 
     Batches are drawn from successive random permutations of the site's
@@ -112,38 +114,48 @@ def train_site(model: nn.Module, site: Site, config: LocalConfig, seed: int, ser
     site whose ``fail_rounds`` contains ``server_round`` raises
     ``SiteFailure`` after half its steps. Returns ``num-examples`` (the
     site's size, FedAvg's weight) and the mean training loss.
+
+    ``model`` is moved to ``device`` (default: the CPU) and trained there;
+    batches are drawn on the CPU and moved. Dropout is seeded in a fork of
+    torch's random state, so the caller's is left as it was.
     """
     s = round_seed(seed, server_round, site_index)
-    torch.manual_seed(s)  # dropout
-    gen = torch.Generator().manual_seed(s)
-    x_all, y_all = as_batch(site.images), torch.as_tensor(site.labels, dtype=torch.long)
-    weight = class_weights(site.labels, num_classes=2) if config.class_weighted else None
-    start = [p.detach().clone() for p in model.parameters()]
-    optimizer = make_optimizer(model, config)
-    order = torch.empty(0, dtype=torch.long)
-    model.train()
-    losses = []
-    for step in range(config.steps):
-        if server_round in site.fail_rounds and step == config.steps // 2:
-            raise SiteFailure(f"{site.name}: connection lost during round {server_round} (step {step})")
-        if len(order) < config.batch_size:
-            order = torch.cat([order, torch.randperm(len(y_all), generator=gen)])
-        idx, order = order[:config.batch_size], order[config.batch_size:]
-        optimizer.zero_grad(set_to_none=True)
-        loss = nn.functional.cross_entropy(model(x_all[idx]), y_all[idx], weight=weight)
-        if config.mu > 0:
-            loss = loss + config.mu / 2 * sum(((p - p0) ** 2).sum() for p, p0 in zip(model.parameters(), start))
-        loss.backward()
-        optimizer.step()
-        losses.append(float(loss.detach()))
+    with seeded(s, device) as dev:  # dropout
+        gen = torch.Generator().manual_seed(s)
+        model.to(dev)
+        x_all, y_all = as_batch(site.images), torch.as_tensor(site.labels, dtype=torch.long)
+        weight = class_weights(site.labels, num_classes=2).to(dev) if config.class_weighted else None
+        start = [p.detach().clone() for p in model.parameters()]
+        optimizer = make_optimizer(model, config)
+        order = torch.empty(0, dtype=torch.long)
+        model.train()
+        losses = []
+        for step in range(config.steps):
+            if server_round in site.fail_rounds and step == config.steps // 2:
+                raise SiteFailure(f"{site.name}: connection lost during round {server_round} (step {step})")
+            if len(order) < config.batch_size:
+                order = torch.cat([order, torch.randperm(len(y_all), generator=gen)])
+            idx, order = order[:config.batch_size], order[config.batch_size:]
+            x, y = x_all[idx].to(dev, non_blocking=True), y_all[idx].to(dev, non_blocking=True)
+            optimizer.zero_grad(set_to_none=True)
+            loss = nn.functional.cross_entropy(model(x), y, weight=weight)
+            if config.mu > 0:
+                loss = loss + config.mu / 2 * sum(((p - p0) ** 2).sum() for p, p0 in zip(model.parameters(), start))
+            loss.backward()
+            optimizer.step()
+            losses.append(float(loss.detach()))
     return {"num-examples": float(len(site)), "train-loss": float(np.mean(losses)) if losses else float("nan")}
 
 
 @torch.no_grad()
 def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """Softmax probability of class 1 for uint8 images (evaluation mode, no gradients)."""
+    """Softmax probability of class 1 for uint8 images (evaluation mode, no gradients).
+
+    The model runs on the device it is on; the result is a NumPy array.
+    """
     model.eval()
-    out = [torch.softmax(model(as_batch(images[i:i + batch_size])), dim=1)[:, 1]
+    dev = module_device(model)
+    out = [torch.softmax(model(as_batch(images[i:i + batch_size]).to(dev)), dim=1)[:, 1].cpu()
            for i in range(0, len(images), batch_size)]
     return torch.cat(out).numpy() if out else np.empty(0, dtype=np.float32)
 
@@ -162,26 +174,35 @@ class FederatedResult:
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def model(self, model_fn: Callable[[], nn.Module]) -> nn.Module:
-        """A fresh model from ``model_fn`` holding the final global weights."""
-        net = model_fn()
+        """A fresh model from ``model_fn`` holding the final global weights (on the CPU).
+
+        Its random initial weights, overwritten at once, are drawn in a fork of
+        torch's random state, so the caller's is left as it was.
+        """
+        with torch.random.fork_rng(devices=[]):
+            net = model_fn()
         set_weights(net, self.weights)
         return net
 
 
 def initial_model(model_fn: Callable[[], nn.Module], seed: int, example: np.ndarray) -> nn.Module:
-    """``model_fn()`` built under ``seed`` and run once on ``example`` (lazy layers get their shapes)."""
-    torch.manual_seed(seed)
-    net = model_fn()
-    with torch.no_grad():
-        net.eval()
-        net(as_batch(example[:1]))
+    """``model_fn()`` built under ``seed`` and run once on ``example`` (lazy layers get their shapes).
+
+    Built on the CPU, in a fork of torch's random state (the caller's is left alone).
+    """
+    with seeded(seed):
+        net = model_fn()
+        with torch.no_grad():
+            net.eval()
+            net(as_batch(example[:1]))
     return net
 
 
 def fedavg(model_fn: Callable[[], nn.Module], sites: Sequence[Site], rounds: int, config: LocalConfig,
            seed: int = 0, evaluate: Callable[[nn.Module, int], dict[str, float]] | None = None,
            initial_weights: Sequence[np.ndarray] | None = None,
-           train_fn: Callable[..., dict[str, float]] | None = None) -> FederatedResult:
+           train_fn: Callable[..., dict[str, float]] | None = None,
+           device: torch.device | str | None = None) -> FederatedResult:
     """Run ``rounds`` rounds of FedAvg (FedProx if ``config.mu`` > 0) over ``sites``, all in this process.
 
     The global model starts from ``initial_weights`` or from
@@ -191,11 +212,14 @@ def fedavg(model_fn: Callable[[], nn.Module], sites: Sequence[Site], rounds: int
     average; often a bug rather than bad luck). ``evaluate(model, round)`` is
     called on the global model after every round (and for round 0).
     One site holding everything is centralised training with the same steps.
-    ``train_fn`` replaces ``train_site`` (same signature), e.g. DP-SGD
-    from ``medlab.federated.privacy.dp_trainer``.
+    ``train_fn`` replaces ``train_site`` (same signature, ``device`` included), e.g. DP-SGD
+    from ``medlab.federated.privacy.dp_trainer``. The global model is built
+    on the CPU and trained, and given to ``evaluate``, on ``device`` (default:
+    the CPU); the weights are averaged as NumPy arrays.
     """
     train_fn = train_fn or train_site
-    model = initial_model(model_fn, seed, sites[0].images)
+    dev = as_device(device)
+    model = initial_model(model_fn, seed, sites[0].images).to(dev)
     if initial_weights is not None:
         set_weights(model, initial_weights)
     global_w = get_weights(model)
@@ -214,7 +238,7 @@ def fedavg(model_fn: Callable[[], nn.Module], sites: Sequence[Site], rounds: int
         for k, site in enumerate(sites):
             set_weights(model, global_w)  # the server sends the global weights
             try:
-                metrics = train_fn(model, site, config, seed, r, k)
+                metrics = train_fn(model, site, config, seed, r, k, device=dev)
             except Exception as exc:  # a site that fails is recorded and skipped
                 failures.append({"round": r, "site": site.name, "error": f"{type(exc).__name__}: {exc}"})
                 continue

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 from torch import nn
 
 from ..errors import MedlabError
@@ -57,8 +58,9 @@ def sites_by_partition(sites: Sequence[Site]) -> SiteFn:
     return site_fn
 
 
-def make_client_app(site_fn: SiteFn, model_fn: Callable[[], nn.Module]) -> Any:
-    """A Flower ``ClientApp`` whose ``train`` runs ``train_site`` on the node's site.
+def make_client_app(site_fn: SiteFn, model_fn: Callable[[], nn.Module],
+                    device: torch.device | str | None = None) -> Any:
+    """A Flower ``ClientApp`` whose ``train`` runs ``train_site`` on the node's site, on ``device`` (default: CPU).
 
     The server's ``ConfigRecord`` gives ``local-steps``, ``batch-size``,
     ``lr``, ``class-weighted``, ``optimizer``, ``seed`` and ``server-round``
@@ -80,7 +82,7 @@ def make_client_app(site_fn: SiteFn, model_fn: Callable[[], nn.Module]) -> Any:
         model = initial_model(model_fn, 0, site.images)
         set_weights(model, msg.content["arrays"].to_numpy_ndarrays())
         metrics = train_site(model, site, config, seed=int(cfg["seed"]), server_round=int(cfg["server-round"]),
-                             site_index=k)
+                             site_index=k, device=device)
         content = RecordDict({"arrays": ArrayRecord(get_weights(model)), "metrics": MetricRecord(metrics)})
         return Message(content=content, reply_to=msg)
 

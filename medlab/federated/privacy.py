@@ -31,11 +31,12 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
-from ..experiment import class_weights
+from ..experiment import class_weights, module_device, seeded
 from .fedavg import LocalConfig, SiteFailure, as_batch, get_weights, make_optimizer, round_seed, set_weights
 from .partition import Site
 
-TrainFn = Callable[[nn.Module, Site, LocalConfig, int, int, int], dict[str, float]]
+TrainFn = Callable[..., dict[str, float]]
+# (model, site, config, seed, server_round, site_index, device=None) -> metrics, as fedavg.train_site
 
 
 def make_dp_compatible(model: nn.Module) -> nn.Module:
@@ -75,37 +76,42 @@ def dp_trainer(noise_multiplier: float, max_grad_norm: float = 1.0) -> TrainFn:
     clips each image's gradient to ``max_grad_norm`` and adds Gaussian noise;
     the optimiser of ``config`` then uses the noisy gradient. Over ``R`` rounds a site takes
     ``R x steps`` such steps: ``epsilon`` gives its guarantee. The model
-    must be DP-compatible (``make_dp_compatible``).
+    must be DP-compatible (``make_dp_compatible``). The returned function
+    trains on its ``device`` argument (default: the CPU); its randomness is
+    seeded by (seed, round, site) in a fork of torch's random state, so the
+    caller's is left as it was.
     """
     def train(model: nn.Module, site: Site, config: LocalConfig, seed: int, server_round: int,
-              site_index: int) -> dict[str, float]:
+              site_index: int, device: torch.device | str | None = None) -> dict[str, float]:
         from opacus import PrivacyEngine
 
         s = round_seed(seed, server_round, site_index)
-        torch.manual_seed(s)  # Poisson sampling, noise and dropout draw from torch's global generator
-        work = copy.deepcopy(model).train()
-        data = torch.utils.data.TensorDataset(as_batch(site.images), torch.as_tensor(site.labels, dtype=torch.long))
-        loader = torch.utils.data.DataLoader(data, batch_size=config.batch_size, shuffle=False)
-        engine = PrivacyEngine(accountant="rdp")
-        private, optimizer, loader = engine.make_private(
-            module=work, optimizer=make_optimizer(work, config), data_loader=loader,
-            noise_multiplier=noise_multiplier, max_grad_norm=max_grad_norm, poisson_sampling=True)
-        private.train()
-        weight = class_weights(site.labels, num_classes=2) if config.class_weighted else None
-        losses, step = [], 0
-        while step < config.steps:
-            for x, y in loader:
-                if step >= config.steps:
-                    break
-                if server_round in site.fail_rounds and step == config.steps // 2:
-                    raise SiteFailure(f"{site.name}: connection lost during round {server_round} (step {step})")
-                optimizer.zero_grad(set_to_none=True)
-                loss = nn.functional.cross_entropy(private(x), y, weight=weight)
-                loss.backward()
-                optimizer.step()
-                losses.append(float(loss.detach()) if len(y) else float("nan"))
-                step += 1
-        private._close()
+        with seeded(s, device) as dev:  # Poisson sampling, noise and dropout draw from torch's global generators
+            work = copy.deepcopy(model).to(dev).train()
+            data = torch.utils.data.TensorDataset(as_batch(site.images),
+                                                  torch.as_tensor(site.labels, dtype=torch.long))
+            loader = torch.utils.data.DataLoader(data, batch_size=config.batch_size, shuffle=False)
+            engine = PrivacyEngine(accountant="rdp")
+            private, optimizer, loader = engine.make_private(
+                module=work, optimizer=make_optimizer(work, config), data_loader=loader,
+                noise_multiplier=noise_multiplier, max_grad_norm=max_grad_norm, poisson_sampling=True)
+            private.train()
+            weight = class_weights(site.labels, num_classes=2).to(dev) if config.class_weighted else None
+            losses, step = [], 0
+            while step < config.steps:
+                for x, y in loader:
+                    if step >= config.steps:
+                        break
+                    if server_round in site.fail_rounds and step == config.steps // 2:
+                        raise SiteFailure(f"{site.name}: connection lost during round {server_round} (step {step})")
+                    x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
+                    optimizer.zero_grad(set_to_none=True)
+                    loss = nn.functional.cross_entropy(private(x), y, weight=weight)
+                    loss.backward()
+                    optimizer.step()
+                    losses.append(float(loss.detach()) if len(y) else float("nan"))
+                    step += 1
+            private._close()
         set_weights(model, get_weights(work))
         return {"num-examples": float(len(site)), "train-loss": float(np.nanmean(losses)) if losses else float("nan")}
 
@@ -121,12 +127,14 @@ def per_example_grad_norms(model: nn.Module, images: np.ndarray, labels: np.ndar
     the gradient that DP-SGD compares with ``max_grad_norm``: Opacus scales a
     batch's mean loss back to a sum of per-image terms, and weights from
     ``medlab.experiment.class_weights`` average 1 over a hospital. The model's
-    gradients are left zeroed.
+    gradients are left zeroed. The model runs on the device it is on.
     """
     model.eval()
+    dev = module_device(model)
     params = [p for p in model.parameters() if p.requires_grad]
-    x_all = as_batch(images)
-    y_all = torch.as_tensor(labels, dtype=torch.long)
+    x_all = as_batch(images).to(dev)
+    y_all = torch.as_tensor(labels, dtype=torch.long).to(dev)
+    weight = None if weight is None else weight.to(dev)
     norms = np.empty(len(y_all))
     for i in range(len(y_all)):
         y = y_all[i:i + 1]
@@ -140,10 +148,12 @@ def per_example_grad_norms(model: nn.Module, images: np.ndarray, labels: np.ndar
 
 @torch.no_grad()
 def per_example_loss(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Cross-entropy of each image under ``model`` (evaluation mode)."""
+    """Cross-entropy of each image under ``model`` (evaluation mode, on the device it is on), as a NumPy array."""
     model.eval()
-    logits = model(as_batch(images))
-    return nn.functional.cross_entropy(logits, torch.as_tensor(labels, dtype=torch.long), reduction="none").numpy()
+    dev = module_device(model)
+    logits = model(as_batch(images).to(dev))
+    y = torch.as_tensor(labels, dtype=torch.long).to(dev)
+    return nn.functional.cross_entropy(logits, y, reduction="none").cpu().numpy()
 
 
 def loss_attack_auc(model: nn.Module, members: tuple[np.ndarray, np.ndarray],

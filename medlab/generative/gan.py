@@ -23,8 +23,8 @@ import pandas as pd
 import torch
 from torch import nn
 
-from ..book.runtime import set_seed
 from ..data.medmnist import to_batch
+from ..experiment import module_device, seeded
 
 
 class Generator(nn.Module):
@@ -77,8 +77,8 @@ class Discriminator(nn.Module):
 def train_cgan(images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_size: int = 64,
                latent: int = 64, width: int = 32, d_width: int = 16, lr: float = 2e-4, seed: int = 0,
                balanced: bool = False,
-               on_epoch: Callable[[int, Generator], dict[str, float] | None] | None = None
-               ) -> tuple[Generator, pd.DataFrame]:
+               on_epoch: Callable[[int, Generator], dict[str, float] | None] | None = None,
+               device: torch.device | str | None = None) -> tuple[Generator, pd.DataFrame]:
     """Train a conditional DCGAN on ``uint8`` images ``(n, 28, 28)`` with integer ``labels``.
 
     The standard non-saturating losses (binary cross-entropy on logits), with
@@ -93,16 +93,30 @@ def train_cgan(images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_siz
     epoch ``on_epoch(epoch, generator)`` may return numbers to add to the
     history (a Fréchet distance, say). Returns the generator (in eval mode) and
     the history, one row per epoch (mean losses, mean discriminator outputs
-    on real and generated images, and what ``on_epoch`` returned). Chapter 08
-    (chapters/08_augmentation_generative.ipynb).
+    on real and generated images, and what ``on_epoch`` returned).
+
+    ``device`` (default: the CPU) is where both networks train; the batch
+    order and the noise are drawn on the CPU from a generator seeded by
+    ``seed`` and moved there, so only the arithmetic differs between devices.
+    The networks are seeded by ``seed`` too, in a fork of torch's random state:
+    the caller's random state is left as it was. The generator stays on
+    ``device``. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     images, labels = np.asarray(images), np.asarray(labels).astype(np.int64)
     if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
         raise ValueError(f"train_cgan expects (n, 28, 28) images with one label each, got {images.shape}, "
                          f"{labels.shape}")
-    set_seed(seed)
+    with seeded(seed, device, everything=True) as dev:
+        return _train_cgan(images, labels, epochs, batch_size, latent, width, d_width, lr, seed, balanced, on_epoch,
+                           dev)
+
+
+def _train_cgan(images: np.ndarray, labels: np.ndarray, epochs: int, batch_size: int, latent: int, width: int,
+                d_width: int, lr: float, seed: int, balanced: bool,
+                on_epoch: Callable[[int, Generator], dict[str, float] | None] | None,
+                dev: torch.device) -> tuple[Generator, pd.DataFrame]:
     num_classes = int(labels.max()) + 1
-    G, D = Generator(latent, num_classes, width), Discriminator(num_classes, d_width)
+    G, D = Generator(latent, num_classes, width).to(dev), Discriminator(num_classes, d_width).to(dev)
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
@@ -120,8 +134,8 @@ def train_cgan(images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_siz
         n_batches = 0
         for start in range(0, len(order) - batch_size + 1, batch_size):
             idx = order[start:start + batch_size]
-            x, y = x_all[idx], y_all[idx]
-            z = torch.randn(len(x), latent, generator=gen)
+            x, y = x_all[idx].to(dev, non_blocking=True), y_all[idx].to(dev, non_blocking=True)
+            z = torch.randn(len(x), latent, generator=gen).to(dev, non_blocking=True)
             fake = G(z, y)
             d_real, d_fake = D(x, y), D(fake.detach(), y)
             d_loss = bce(d_real, torch.full_like(d_real, 0.9)) + bce(d_fake, torch.zeros_like(d_fake))
@@ -150,16 +164,19 @@ def train_cgan(images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_siz
 def sample(generator: Generator, labels: np.ndarray, seed: int = 0, batch_size: int = 512) -> np.ndarray:
     """Generate one ``uint8`` image ``(28, 28)`` per requested label, reproducibly for a ``seed``.
 
-    Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    The generator runs on the device it is on; the noise is drawn on the CPU
+    (the same images on every device, up to arithmetic) and the images come
+    back as a NumPy array. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     generator.eval()
+    dev = module_device(generator)
     gen = torch.Generator().manual_seed(seed)
     y = torch.as_tensor(np.asarray(labels), dtype=torch.long)
     out = []
     for start in range(0, len(y), batch_size):
         part = y[start:start + batch_size]
         z = torch.randn(len(part), generator.latent, generator=gen)
-        out.append(generator(z, part)[:, 0])
+        out.append(generator(z.to(dev), part.to(dev))[:, 0].cpu())
     x = torch.cat(out) if out else torch.empty(0, 28, 28)
     return ((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
 

@@ -25,6 +25,7 @@ from skimage.metrics import structural_similarity
 from torch import nn
 
 from ..data.medmnist import to_batch
+from ..experiment import module_device
 
 
 def psnr(pred: np.ndarray, target: np.ndarray, data_range: float = 1.0) -> float:
@@ -115,15 +116,17 @@ def classifier_features(net: nn.Module, images: np.ndarray, batch_size: int = 51
     The image goes through the convolutions and the first dense layer with
     its ReLU (128 numbers per image): the representation the classifier has
     learned for the task, the yardstick ``frechet_distance`` is measured
-    in. Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    in. The network runs on the device it is on; the features come back as
+    a NumPy array. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     if not hasattr(net, "features") or not hasattr(net, "head"):
         raise TypeError("classifier_features expects a medlab.models.SimpleCNN (with .features and .head)")
     net.eval()
+    dev = module_device(net)
     out = []
     for start in range(0, len(images), batch_size):
-        x = to_batch(images[start:start + batch_size])
-        out.append(net.head[:3](net.features(x)).numpy())
+        x = to_batch(images[start:start + batch_size]).to(dev)
+        out.append(net.head[:3](net.features(x)).cpu().numpy())
     return np.concatenate(out)
 
 

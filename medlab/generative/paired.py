@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from skimage.exposure import match_histograms
 from torch import nn
 
-from ..book.runtime import set_seed
+from ..experiment import module_device, seeded
 
 
 def downsample(images: np.ndarray, factor: int) -> np.ndarray:
@@ -120,7 +120,7 @@ def _crop(x: torch.Tensor, y: torch.Tensor, size: int | None, gen: torch.Generat
 def fit_paired(generator: nn.Module, inputs: np.ndarray, targets: np.ndarray, *, steps: int,
                batch_size: int = 16, lr: float = 1e-3, adv_weight: float = 0.0,
                discriminator: nn.Module | None = None, crop: int | None = None,
-               seed: int = 0) -> pd.DataFrame:
+               seed: int = 0, device: torch.device | str | None = None) -> pd.DataFrame:
     """Train ``generator`` to map ``inputs`` to ``targets`` (both ``(n, H, W)`` in 0–1) for ``steps`` steps.
 
     Each step draws ``batch_size`` pairs at random (and, with ``crop``, one
@@ -132,16 +132,29 @@ def fit_paired(generator: nn.Module, inputs: np.ndarray, targets: np.ndarray, *,
     two channels and gives one logit per patch), trained in alternation with
     Adam at ``lr`` / 2 and betas (0.5, 0.999). The generator is modified in
     place and left in eval mode. Returns the history, one row per 10 % of
-    the steps (mean L1, adversarial and discriminator losses). Chapter 08
-    (chapters/08_augmentation_generative.ipynb).
+    the steps (mean L1, adversarial and discriminator losses).
+
+    ``device`` (default: the CPU) is where the networks train; they are moved
+    there and stay there. Pairs and crops are drawn on the CPU from a
+    generator seeded by ``seed``, and a default discriminator is initialised
+    under ``seed`` in a fork of torch's random state, so the caller's random
+    state is left as it was. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     if np.shape(inputs) != np.shape(targets) or np.ndim(inputs) != 3:
         raise ValueError(f"fit_paired expects inputs and targets of one (n, H, W) shape, got "
                          f"{np.shape(inputs)} and {np.shape(targets)}")
-    set_seed(seed)
+    with seeded(seed, device, everything=True) as dev:
+        return _fit_paired(generator, inputs, targets, steps, batch_size, lr, adv_weight, discriminator, crop, seed,
+                           dev)
+
+
+def _fit_paired(generator: nn.Module, inputs: np.ndarray, targets: np.ndarray, steps: int, batch_size: int,
+                lr: float, adv_weight: float, discriminator: nn.Module | None, crop: int | None, seed: int,
+                dev: torch.device) -> pd.DataFrame:
     gen = torch.Generator().manual_seed(seed)
     x_all = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32))[:, None]
     y_all = torch.from_numpy(np.ascontiguousarray(targets, dtype=np.float32))[:, None]
+    generator.to(dev)
     opt_g = torch.optim.Adam(generator.parameters(), lr=lr, betas=(0.5, 0.999) if adv_weight else (0.9, 0.999))
     if adv_weight > 0:
         if discriminator is None:
@@ -149,6 +162,7 @@ def fit_paired(generator: nn.Module, inputs: np.ndarray, targets: np.ndarray, *,
 
             discriminator = PatchDiscriminator(spatial_dims=2, num_layers_d=2, channels=16, in_channels=2,
                                                out_channels=1)
+        discriminator.to(dev)
         opt_d = torch.optim.Adam(discriminator.parameters(), lr=lr / 2, betas=(0.5, 0.999))
         bce = nn.BCEWithLogitsLoss()
     generator.train()
@@ -157,6 +171,7 @@ def fit_paired(generator: nn.Module, inputs: np.ndarray, targets: np.ndarray, *,
     for step in range(1, steps + 1):
         idx = torch.randint(0, len(x_all), (batch_size,), generator=gen)
         x, y = _crop(x_all[idx], y_all[idx], crop, gen)
+        x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
         out = generator(x)
         l1 = (out - y).abs().mean()
         loss = l1
@@ -191,11 +206,13 @@ def fit_paired(generator: nn.Module, inputs: np.ndarray, targets: np.ndarray, *,
 def predict_paired(generator: nn.Module, inputs: np.ndarray, batch_size: int = 32) -> np.ndarray:
     """Apply a trained paired model to ``(n, H, W)`` images; the output is clipped to 0–1.
 
+    The model runs on the device it is on; the result is a NumPy array.
     Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     generator.eval()
+    dev = module_device(generator)
     x = torch.from_numpy(np.ascontiguousarray(inputs, dtype=np.float32))[:, None]
-    out = [generator(x[i:i + batch_size]).clamp(0, 1) for i in range(0, len(x), batch_size)]
+    out = [generator(x[i:i + batch_size].to(dev)).clamp(0, 1).cpu() for i in range(0, len(x), batch_size)]
     return torch.cat(out)[:, 0].numpy()
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import torch
 from sklearn.metrics import roc_auc_score
 
 from ..data.medmnist import stratified_indices
@@ -59,13 +60,14 @@ def acquire(strategy: str, model, X_pool: np.ndarray, k: int, rng: np.random.Gen
 
 def active_learning(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, strategy: str,
                     start: int = 20, step: int = 20, rounds: int = 10, seed: int = 0,
-                    **fit_kwargs) -> pd.DataFrame:
+                    device: torch.device | str | None = None, **fit_kwargs) -> pd.DataFrame:
     """One active-learning run: test AUC after each round, as a frame with columns ``labels`` and ``auc``.
 
     ``X, y`` is the pool (labels are revealed only when acquired); the first
     ``start`` labels are a stratified random draw (the same for every
     strategy with the same ``seed``), then ``rounds`` rounds add ``step``
-    labels each. ``fit_kwargs`` go to :func:`~medlab.labels.learners.fit_mlp`.
+    labels each. ``fit_kwargs`` go to :func:`~medlab.labels.learners.fit_mlp`,
+    which trains on ``device`` (default: the CPU).
     """
     if start + step * rounds > len(X):
         raise LabelsError(f"the pool holds {len(X)} items; start + step * rounds = {start + step * rounds}")
@@ -73,7 +75,7 @@ def active_learning(X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np
     labelled = list(stratified_indices(np.asarray(y), start, seed=seed))
     rows = []
     for r in range(rounds + 1):
-        model = fit_mlp(X[labelled], y[labelled], seed=seed, **fit_kwargs)
+        model = fit_mlp(X[labelled], y[labelled], seed=seed, device=device, **fit_kwargs)
         rows.append({"labels": len(labelled), "auc": roc_auc_score(y_test, predict_proba(model, X_test))})
         if r == rounds:
             break

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..experiment import module_device, seeded
 from . import LabelsError
 
 
@@ -30,8 +31,8 @@ class DropoutMLP(nn.Module):
         return self.net(x)
 
 
-def _tensor(X: np.ndarray) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(X), dtype=torch.float32)
+def _tensor(X: np.ndarray, device: torch.device | None = None) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(X), dtype=torch.float32).to(device or "cpu")
 
 
 def check_xy(X: np.ndarray, y: np.ndarray) -> None:
@@ -45,32 +46,42 @@ def check_xy(X: np.ndarray, y: np.ndarray) -> None:
 
 
 def fit_mlp(X: np.ndarray, y: np.ndarray, seed: int = 0, epochs: int = 200, lr: float = 1e-2,
-            weight_decay: float = 1e-3, hidden: int = 64) -> DropoutMLP:
-    """Train a :class:`DropoutMLP` with Adam on all of ``(X, y)`` at once, classes weighted by inverse frequency."""
+            weight_decay: float = 1e-3, hidden: int = 64, device: torch.device | str | None = None) -> DropoutMLP:
+    """Train a :class:`DropoutMLP` with Adam on all of ``(X, y)`` at once, classes weighted by inverse frequency.
+
+    The weights and the dropout are seeded by ``seed`` in a fork of torch's
+    random state (the caller's is left alone). The model trains on
+    ``device`` (default: the CPU) and is returned there.
+    """
     check_xy(X, y)
-    torch.manual_seed(seed)
-    model = DropoutMLP(X.shape[1], hidden)
-    xt, yt = _tensor(X), torch.as_tensor(np.asarray(y), dtype=torch.long)
-    counts = torch.bincount(yt, minlength=2).float()
-    loss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (2 * counts))
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    model.train()
-    for _ in range(epochs):
-        opt.zero_grad()
-        loss_fn(model(xt), yt).backward()
-        opt.step()
+    with seeded(seed, device) as dev:
+        model = DropoutMLP(X.shape[1], hidden).to(dev)
+        xt, yt = _tensor(X, dev), torch.as_tensor(np.asarray(y), dtype=torch.long).to(dev)
+        counts = torch.bincount(yt, minlength=2).float()
+        loss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (2 * counts))
+        opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+        model.train()
+        for _ in range(epochs):
+            opt.zero_grad()
+            loss_fn(model(xt), yt).backward()
+            opt.step()
     return model.eval()
 
 
 @torch.no_grad()
 def predict_proba(model: nn.Module, X: np.ndarray, mc_samples: int = 0, seed: int = 0) -> np.ndarray:
-    """P(class 1) for each row: ``(n,)`` with dropout off, or ``(mc_samples, n)`` with dropout on."""
-    xt = _tensor(X)
+    """P(class 1) for each row: ``(n,)`` with dropout off, or ``(mc_samples, n)`` with dropout on.
+
+    The model runs on the device it is on; the result is a NumPy array. The
+    dropout masks are seeded by ``seed`` in a fork of torch's random state.
+    """
+    dev = module_device(model)
+    xt = _tensor(X, dev)
     if not mc_samples:
         model.eval()
-        return torch.softmax(model(xt), dim=1)[:, 1].numpy()
-    torch.manual_seed(seed)
-    model.train()
-    out = torch.stack([torch.softmax(model(xt), dim=1)[:, 1] for _ in range(mc_samples)]).numpy()
+        return torch.softmax(model(xt), dim=1)[:, 1].cpu().numpy()
+    with seeded(seed, dev):
+        model.train()
+        out = torch.stack([torch.softmax(model(xt), dim=1)[:, 1] for _ in range(mc_samples)]).cpu().numpy()
     model.eval()
     return out

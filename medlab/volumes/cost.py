@@ -93,8 +93,17 @@ def measure_cost(model: nn.Module, batch: torch.Tensor, target: torch.Tensor,
       on the first item of ``batch``, without gradients);
     - ``train_peak_mib``: :func:`peak_tensor_memory` of one training step, in MiB.
 
+    The random numbers the training steps draw (dropout) come from a fork of
+    torch's random state, so the caller's is left as it was.
     Chapter 09 (chapters/09_volumes_3d.ipynb).
     """
+    with torch.random.fork_rng(devices=[]):
+        return _measure_cost(model, batch, target, loss_fn, infer, repeat)
+
+
+def _measure_cost(model: nn.Module, batch: torch.Tensor, target: torch.Tensor,
+                  loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None,
+                  infer: Callable[[], object] | None, repeat: int) -> dict[str, Any]:
     import copy
 
     net = copy.deepcopy(model).train()

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from ..data.brain_mr import Study, resize_study
+from ..experiment import as_device, module_device
 from .models import VolumeShapeError
 
 
@@ -91,23 +92,28 @@ def random_patches(volumes: Sequence[GridVolume], n: int, depth: int, rng: np.ra
 
 def train_segmenter(net: nn.Module, volumes: Sequence[GridVolume], *, steps: int, batch: int, depth: int,
                     size: int | None = None, lr: float = 3e-3, seed: int = 0,
-                    tumour_fraction: float = 0.67) -> list[float]:
+                    tumour_fraction: float = 0.67, device: torch.device | str | None = None) -> list[float]:
     """Train ``net`` for ``steps`` Adam steps on :func:`random_patches`; return the loss per step.
 
     The loss is MONAI's ``DiceCELoss`` (soft Dice plus cross-entropy on the
     softmax of two classes). ``depth=1`` trains a 2D network on slices.
+    Patches are drawn on the CPU (NumPy, seeded by ``seed``) and moved to
+    ``device`` (default: the CPU), where ``net`` is moved, trained and left.
     Chapter 09 (chapters/09_volumes_3d.ipynb).
     """
     from monai.losses import DiceCELoss
 
+    dev = as_device(device)
     rng = np.random.default_rng(seed)
     loss_fn = DiceCELoss(to_onehot_y=True, softmax=True, include_background=False)
+    net.to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     net.train()
     losses = []
     for _ in range(steps):
         x, y = random_patches(volumes, batch, depth, rng, size, tumour_fraction)
+        x, y = x.to(dev, non_blocking=True), y.to(dev, non_blocking=True)
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(net(x), y)
         loss.backward()
@@ -128,11 +134,13 @@ def predict_volume(net: nn.Module, image: np.ndarray | torch.Tensor, roi: Sequen
     one axial slice at a time. ``largest_component`` keeps only the largest
     3D connected component of the tumour label (MONAI's
     ``KeepLargestConnectedComponent``, 26-connected), a common clean-up for a
-    single lesion. Chapter 09 (chapters/09_volumes_3d.ipynb).
+    single lesion. The network runs on the device it is on; the labels come
+    back as a NumPy array. Chapter 09 (chapters/09_volumes_3d.ipynb).
     """
     x = torch.as_tensor(image, dtype=torch.float32)
     if x.ndim != 4:
         raise VolumeShapeError(f"predict_volume expects one (C, z, y, x) volume, got shape {tuple(x.shape)}")
+    x = x.to(module_device(net))
     net.eval()
     if roi is None:
         labels = net(x.permute(1, 0, 2, 3)).argmax(1)  # slices as a batch: (z, classes, y, x) -> (z, y, x)
@@ -142,6 +150,7 @@ def predict_volume(net: nn.Module, image: np.ndarray | torch.Tensor, roi: Sequen
         logits = sliding_window_inference(x[None], roi_size=tuple(roi), sw_batch_size=4, predictor=net,
                                           overlap=overlap, mode="gaussian")
         labels = logits[0].argmax(0)
+    labels = labels.cpu()
     if largest_component and labels.any():
         from monai.transforms import KeepLargestConnectedComponent
 

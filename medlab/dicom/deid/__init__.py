@@ -14,8 +14,18 @@ Modules: ``medlab.dicom.deid.table`` (Table E.1-1 as data),
 ``medlab.dicom.deid.core`` (one dataset), ``medlab.dicom.deid.phi``
 (the check), ``medlab.dicom.deid.files`` and
 ``medlab.dicom.deid.folder`` (atomic, verified writes; one release per
-folder). Errors are in ``medlab.dicom.errors`` (all :class:`DeidError`,
+folder), ``medlab.dicom.deid.release`` (the release manifest, which records
+completion only at the very end of a run, and :func:`release_status`).
+Errors are in ``medlab.dicom.errors`` (all :class:`DeidError`,
 a ``medlab.errors.MedlabError`` and a ``ValueError``).
+
+Releases
+    :func:`deidentify_folder` writes one release per output folder. Its
+    manifest says ``"complete": false`` until the run's very end, so a killed
+    run never looks like a finished release: :func:`release_status` reports
+    it ``"incomplete"`` (``release_status(folder).require_complete()`` raises
+    :class:`IncompleteReleaseError`), and the next run with the same salt
+    resumes it, keeping the files already written and verified.
 
 The table
     :data:`ANNEX_E` maps each tag of Table E.1-1 to its action code, read from
@@ -129,22 +139,25 @@ Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipy
 from __future__ import annotations
 
 from ..errors import (
+                      AnnexTableError,
                       BurnedInAnnotationError,
                       DeidError,
                       HollowOutputError,
+                      IncompleteReleaseError,
                       OutputPathError,
                       ReleaseMismatchError,
                       UnreadableDicomError,
                       UnsupportedObjectError,
 )
 from . import core as _core
-from . import folder as _folder
+from . import release as _release
 from . import table as _table
 from . import values as _values
 from .core import DeidReport, action_table, deidentify
 from .files import deidentify_file
 from .folder import FolderReport, deidentify_folder
 from .phi import find_phi
+from .release import ReleaseStatus, release_status
 from .table import annex_e_code, annex_e_table
 from .values import pseudonym, remap_uid, shift_date
 
@@ -166,15 +179,17 @@ FREE_TEXT_VRS: frozenset[str] = _values.FREE_TEXT_VRS
 """Value representations of names and narrative text, emptied outside Table E.1-1."""
 UID_PREFIX: str = _values.UID_PREFIX
 """Root of the new UIDs (pydicom's; an institution would use its own)."""
-MANIFEST: str = _folder.MANIFEST
+MANIFEST: str = _release.MANIFEST
 """The release manifest :func:`deidentify_folder` keeps in its output folder."""
+JOURNAL: str = _release.JOURNAL
+"""The journal of the files a run has written, kept only until the run finishes."""
 
 __all__ = [
     "ANNEX_E", "ANNEX_E_REPEATING", "BURNED_IN_MODALITIES", "COMPOUND_CHOICE",
-    "FREE_TEXT_VRS", "MANIFEST", "STANDARD_EDITION", "UID_PREFIX",
-    "BurnedInAnnotationError", "DeidError", "DeidReport", "FolderReport",
-    "HollowOutputError", "OutputPathError", "ReleaseMismatchError", "UnreadableDicomError",
-    "UnsupportedObjectError", "action_table", "annex_e_code", "annex_e_table", "deidentify",
-    "deidentify_file", "deidentify_folder", "find_phi", "pseudonym",
-    "remap_uid", "shift_date",
+    "FREE_TEXT_VRS", "JOURNAL", "MANIFEST", "STANDARD_EDITION", "UID_PREFIX",
+    "AnnexTableError", "BurnedInAnnotationError", "DeidError", "DeidReport", "FolderReport",
+    "HollowOutputError", "IncompleteReleaseError", "OutputPathError", "ReleaseMismatchError",
+    "ReleaseStatus", "UnreadableDicomError", "UnsupportedObjectError", "action_table",
+    "annex_e_code", "annex_e_table", "deidentify", "deidentify_file", "deidentify_folder",
+    "find_phi", "pseudonym", "release_status", "remap_uid", "shift_date",
 ]

@@ -17,7 +17,9 @@
   (:class:`~medlab.dicom.errors.ReleaseMismatchError`), so that two releases
   whose UIDs and pseudonyms cannot be linked are never mixed; a non-empty
   folder without a manifest is refused
-  (:class:`~medlab.dicom.errors.OutputPathError`).
+  (:class:`~medlab.dicom.errors.OutputPathError`). The manifest says
+  ``"complete": true`` only once a run has finished, so an interrupted run
+  reads as incomplete (``medlab.dicom.deid.release``).
 
 Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
 """

@@ -6,8 +6,6 @@ Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipy
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,17 +13,13 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
-from ... import __version__
 from ...errors import Skipped
-from ...io import atomic_write_text, remove_stale_parts
-from ..errors import DeidError, FolderError, OutputPathError, ReleaseMismatchError
+from ...io import remove_stale_parts
+from ..errors import DeidError, FolderError, OutputPathError
 from ..folders import _list_files
 from .core import _method
 from .files import _check_output_file, _deidentify_path, _same_file, _write_verified
-from .table import STANDARD_EDITION
-
-MANIFEST = ".medlab-deid-release.json"
-"""The release manifest :func:`deidentify_folder` keeps in its output folder."""
+from .release import MANIFEST, _open_release, _release
 
 
 @dataclass
@@ -36,7 +30,11 @@ class FolderReport:
     (path relative to the source folder); ``flags`` the warnings to read per
     source file; ``sources`` maps each written file to its source;
     ``stale_parts_removed`` counts the ``.part`` leftovers of an interrupted
-    earlier run that were deleted first.
+    earlier run that were deleted first. ``resumed`` lists the files of
+    ``written`` that an earlier run had already written and verified (same
+    source path and content, output file unchanged) and that were kept, not
+    redone; ``was_incomplete`` says that the release found in the folder was
+    incomplete (an interrupted run), which this run finished.
 
     Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
     """
@@ -49,12 +47,20 @@ class FolderReport:
     sources: dict[Path, Path] = field(default_factory=dict)
     method: str = ""
     stale_parts_removed: int = 0
+    resumed: list[Path] = field(default_factory=list)
+    was_incomplete: bool = False
 
     def summary(self, max_listed: int = 5) -> str:
         """One short paragraph, with names relative to the source folder."""
         total = len(self.written) + len(self.skipped)
         parts = [f"De-identified {len(self.written)} of {total} files into "
                  f"'{self.dst_dir.name}' ({self.method})."]
+        if self.was_incomplete:
+            parts.append(f"Finished an interrupted release: kept {len(self.resumed)} "
+                         "file(s) already written and verified by the earlier run.")
+        elif self.resumed:
+            parts.append(f"{len(self.resumed)} file(s) were already in the release, "
+                         "verified and kept.")
         if self.stale_parts_removed:
             parts.append(f"Removed {self.stale_parts_removed} unfinished file(s) of an "
                          "interrupted earlier run.")
@@ -85,55 +91,6 @@ def _listing(items: list[str], max_listed: int) -> str:
     if len(items) > max_listed:
         text += f"; and {len(items) - max_listed} more"
     return text
-
-
-# ------------------------------------------------------------------------- release
-def _check_value(salt: str, text: str) -> str:
-    return hmac.new(salt.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-
-
-def _release(salt: str, offset: int | None, keep_names: bool) -> dict[str, Any]:
-    return {
-        "format": "medlab.dicom.deid release manifest 1",
-        "profile": _method(offset),
-        "standard_edition": STANDARD_EDITION,
-        "key_check": _check_value(salt, "medlab.dicom.deid key check"),
-        "date_offset_check": None if offset is None else _check_value(salt, f"offset {offset}"),
-        "keep_names": keep_names,
-        "medlab_version": __version__,
-    }
-
-
-_COMPARED = {"key_check": "another salt", "profile": "another profile",
-             "standard_edition": "another edition of Table E.1-1",
-             "date_offset_check": "another date offset", "keep_names": "another keep_names"}
-
-
-def _claim(dst: Path, wanted: dict[str, Any]) -> None:
-    """Write the manifest of a new release, or check that ``dst`` holds the same one."""
-    manifest = dst / MANIFEST
-    if manifest.exists():
-        try:
-            have = json.loads(manifest.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ReleaseMismatchError(
-                f"{dst.name}: its release manifest {MANIFEST} cannot be read ({exc}); "
-                "de-identify into a new folder.", dst) from exc
-        for key, what in _COMPARED.items():
-            if have.get(key) != wanted[key]:
-                raise ReleaseMismatchError(
-                    f"{dst.name}: already holds a release made with {what} "
-                    f"({key} {have.get(key)!r}, this run {wanted[key]!r}). Mixing them "
-                    "would put two releases, whose UIDs and pseudonyms cannot be linked, "
-                    "in one folder. De-identify into a new folder, or rerun with the "
-                    "salt and options of that release.", dst)
-        return
-    if dst.is_dir() and any(not p.name.startswith(".") for p in dst.iterdir()):
-        raise OutputPathError(
-            f"{dst.name}: the folder is not empty and holds no release manifest "
-            f"({MANIFEST}); de-identify into a new or empty folder, so that the release "
-            "holds only what this run writes.", dst)
-    atomic_write_text(manifest, json.dumps(wanted, indent=2, sort_keys=True) + "\n")
 
 
 # -------------------------------------------------------------------------- folders
@@ -172,7 +129,7 @@ def _check_folders(src_dir: Path, dst_dir: Path, salt: object) -> None:
 def deidentify_folder(src_dir: str | os.PathLike[str],
                       dst_dir: str | os.PathLike[str], *, salt: str,
                       date_offset_days: int | None = None, allow_burned_in: bool = False,
-                      keep_names: bool = False) -> FolderReport:
+                      keep_names: bool = False, resume: bool = True) -> FolderReport:
     """De-identify every file under ``src_dir`` into ``dst_dir``: one release.
 
     Files that are not DICOM, are truncated, are refused (burned-in text, a
@@ -191,6 +148,17 @@ def deidentify_folder(src_dir: str | os.PathLike[str],
     files of an interrupted run are removed first. An unreadable source folder
     raises :class:`DeidError`.
 
+    The manifest says ``"complete": false`` from the start of a run until its
+    very end, when the complete one (every file with its SHA-256) replaces it
+    atomically; so a run that is killed or crashes leaves a release that
+    :func:`release_status` reports as ``"incomplete"``. The next run into it
+    resumes: files already written and verified (recorded in the manifest or
+    the run's journal, output unchanged, source unchanged) are kept, the rest
+    is done, and the release is marked complete (``report.was_incomplete``,
+    ``report.resumed``). With ``resume=False`` it raises
+    :class:`IncompleteReleaseError` instead. Details and the file format:
+    ``medlab.dicom.deid.release``.
+
     Introduced in the chapter "DICOM in practice" (chapters/02_dicom_in_practice.ipynb).
     """
     src_dir, dst_dir = Path(src_dir), Path(dst_dir)
@@ -200,26 +168,44 @@ def deidentify_folder(src_dir: str | os.PathLike[str],
                                       exclude=dst_dir)
     except FolderError as exc:
         raise DeidError(str(exc), src_dir) from exc
-    _claim(dst_dir, _release(salt, date_offset_days, keep_names))
+    release = _open_release(dst_dir, _release(salt, date_offset_days, keep_names), salt,
+                            resume)
     report = FolderReport(src_dir=src_dir, dst_dir=dst_dir, method=_method(date_offset_days),
-                          skipped=list(unlisted),
+                          skipped=list(unlisted), was_incomplete=release.was_incomplete,
                           stale_parts_removed=len(remove_stale_parts(dst_dir)))
     for src in files:
         rel = src.relative_to(src_dir).as_posix()
         try:
-            out, rep, source = _deidentify_path(src, salt, date_offset_days, allow_burned_in)
-            dst = dst_dir / (Path(rel) if keep_names else _output_name(out))
-            if dst in report.sources:
-                raise DeidError(f"{src.name}: same SOP Instance UID as "
-                                f"{report._rel(report.sources[dst])}; a duplicate, left out.")
-            _check_output_file(src, dst)
-            _write_verified(out, dst, source, src.name)
+            key = release.source_key(rel, src)
+        except OSError:  # unreadable: _deidentify_path below says so, typed
+            key = ""
+        try:
+            done = release.done(key) if key else None
+            resumed = done is not None and done[0] not in report.sources
+            if done is not None and resumed:
+                dst, flags = done
+            else:
+                out, rep, source = _deidentify_path(src, salt, date_offset_days,
+                                                    allow_burned_in)
+                dst = dst_dir / (Path(rel) if keep_names else _output_name(out))
+                if dst in report.sources:
+                    raise DeidError(f"{src.name}: same SOP Instance UID as "
+                                    f"{report._rel(report.sources[dst])}; a duplicate, "
+                                    "left out.")
+                _check_output_file(src, dst)
+                _write_verified(out, dst, source, src.name)
+                flags = rep.flags
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
             report.skipped.append(_skip(rel, src, exc))
             continue
+        if resumed:
+            report.resumed.append(dst)
+        else:
+            release.record(dst, key, flags)  # a failure here stops the run: incomplete
         report.written.append(dst)
         report.sources[dst] = src
-        report.flags.extend((src, flag) for flag in rep.flags)
+        report.flags.extend((src, flag) for flag in flags)
+    release.finish(skipped=len(report.skipped))
     return report
 
 

@@ -17,6 +17,8 @@ from dicomanonymizer.dicom_anonymization_databases import dicomfields_2026c as _
 from pydicom.datadict import dictionary_description, keyword_for_tag
 from pydicom.tag import BaseTag
 
+from ..errors import AnnexTableError
+
 STANDARD_EDITION = "2026c"
 """Edition of DICOM PS3.15 whose Table E.1-1 :data:`ANNEX_E` holds."""
 
@@ -45,7 +47,12 @@ def _load_table() -> tuple[dict[int, str], dict[tuple[int, int], str]]:
                 group, elem, gmask, emask = entry
                 repeating[((group << 16) | elem, (gmask << 16) | emask)] = code
     if len(exact) < 600 or not repeating:
-        raise ImportError("the Annex E table of dicom-anonymizer looks incomplete")
+        raise AnnexTableError(
+            f"dicom-anonymizer's module {_table.__name__}: its copy of Table E.1-1 looks "
+            f"incomplete ({len(exact)} attributes, {len(repeating)} repeating groups; "
+            "at least 600 and 1 expected), so de-identification cannot start. Reinstall "
+            "the version pinned in requirements.txt: pip install --force-reinstall "
+            "dicom-anonymizer")
     return dict(sorted(exact.items())), repeating
 
 

@@ -2,7 +2,7 @@
 
 A chapter calls :func:`record_metrics` with the numbers it reports; the data
 layer calls :func:`record_data` for every dataset it hands out, and
-:func:`medlab.book.runtime.setup` calls :func:`record_run` with the profile, seed and device.
+:func:`medlab.runtime.session.setup` calls :func:`record_run` with the profile, seed and device.
 When a chapter runs under ``python -m medlab.run`` the environment variable
 ``MEDLAB_RECORD_FILE`` names a JSON file that collects these records; otherwise
 they stay in memory, so a notebook run by hand behaves the same.
@@ -20,6 +20,9 @@ from typing import Any
 from ..io import atomic_write_text
 
 RECORD_ENV = "MEDLAB_RECORD_FILE"
+
+RUNNER_ENV = "MEDLAB_RUNNER"
+"""Set (to ``1``) while a chapter runs under ``python -m medlab.run``: training logs stay short in stored pages."""
 
 _records: dict[str, Any] = {"run": {}, "metrics": {}, "data": {}}
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .. import __version__
+from .._version import __version__
 from ..errors import MedlabError
 from . import record
 from .profiles import Profile, get_profile
