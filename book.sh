@@ -5,11 +5,15 @@
 #                           fetch the data, write HTML to _build/html
 #   ./book.sh test          everything CI checks: lint (ruff), unit tests, notebook rules, every chapter
 #                           under the smoke profile (nbval), a clean book build with warnings as errors,
-#                           and a headless-Chromium check of the rendered pages
+#                           and a headless-Chromium check of the rendered pages (without Chromium and
+#                           chromedriver it says what to install and skips that check, except under CI=true)
 #   ./book.sh test --fast   the contributor's loop: lint and the unit tests not marked slow
 #                           (no notebooks, no book build, no browser; a minute or two)
 #   ./book.sh run CHAPTER... [--profile full]   re-execute chapters and store their outputs
 #   ./book.sh lock          resolve requirements.txt afresh and rewrite requirements.lock
+#   ./book.sh lab [ARG...]  for instructors: the chapters in JupyterLab with the book's kernel
+#                           ("Python 3 (medlab-book)") and data settings (the mirror ../shared/data when
+#                           there is one); ARGs go to jupyter lab, e.g. --no-browser --port 8888
 #
 # Offline, point the data layer at a mirror: MEDLAB_DATA_MIRROR=/path/to/mirror ./book.sh test
 # On a GPU machine whose image already has PyTorch with a matching CUDA, use its Python instead
@@ -79,10 +83,11 @@ EOF
   fi
 }
 
-ensure_env() {  # ensure_env EXTRA: the extra of pyproject.toml the command needs (book or test)
+ensure_env() {  # ensure_env EXTRA: the extra of pyproject.toml the command needs (book or test; lab: book)
   if [ -n "${MEDLAB_PYTHON:-}" ]; then
     case "$1" in
       test) check_python test medlab papermill ipykernel jupyter_book pytest nbval selenium ruff ;;
+      lab) check_python book medlab ipykernel jupyterlab ;;
       *) check_python book medlab papermill ipykernel jupyter_book ;;
     esac
     return
@@ -137,8 +142,10 @@ EOF
 fetch_data() {
   log "fetching and verifying the datasets (mirror: ${MEDLAB_DATA_MIRROR:-unset})"
   # The official PneumoniaMNIST and the larger MedMNIST+ BreastMNIST files (chapter 06 can use them, reads
-  # the 28 px file by default) need the network; the subset exists only in a mirror.
-  "$PY" -m medlab.data.fetch --all --quiet --optional pneumoniamnist pneumoniamnist_subset \
+  # the 28 px file by default) need the network, so a machine without it and without them in its mirror
+  # goes on. The PneumoniaMNIST subset (the chapters' default) is not optional: it is read from the mirror,
+  # or, with network access, rebuilt from the official file and checked against its registered checksum.
+  "$PY" -m medlab.data.fetch --all --quiet --optional pneumoniamnist \
     breastmnist_64 breastmnist_128 breastmnist_224
 }
 
@@ -154,18 +161,59 @@ build_book() {
   echo "HTML written to _build/html/index.html"
 }
 
+# The page check (tools/check_site.py, tested by tests/test_check_site.py) drives Chromium through
+# chromedriver. ensure_browser finds both on PATH (and hands their paths to the check), installs Debian's
+# as root, or else, outside CI, says what to install and turns the page check off (PAGE_CHECK=0), so
+# that ./book.sh test works on a Mac or without root; its tests then skip. Under CI=true it fails.
+PAGE_CHECK=1
+
+browser_hint() {
+  cat <<'EOF'
+    Debian/Ubuntu: sudo apt-get install chromium chromium-driver
+    macOS:         brew install --cask chromium && brew install chromedriver
+                   (or Google Chrome and a chromedriver of the same version, with
+                   CHECK_SITE_CHROMIUM="/Applications/Google Chrome.app/Contents/MacOS/Google Chrome")
+EOF
+}
+
 ensure_browser() {
-  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+  local chromium driver
+  chromium="${CHECK_SITE_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}"
+  driver="${CHECK_SITE_CHROMEDRIVER:-$(command -v chromedriver || true)}"
+  if [ -n "$chromium" ] && [ -x "$chromium" ] && [ -n "$driver" ] && [ -x "$driver" ]; then
+    export CHECK_SITE_CHROMIUM="$chromium" CHECK_SITE_CHROMEDRIVER="$driver"
     return 0
   fi
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing Debian's chromium and chromium-driver for the page check"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
-  else
-    echo "error: the page check needs chromium and chromedriver; install them (Debian: sudo apt-get install chromium chromium-driver)" >&2
+    return 0
+  fi
+  if [ "${CI:-}" = "true" ]; then
+    { echo "error: the page check needs chromium and chromedriver, and under CI=true it may not be skipped; install them:"
+      browser_hint; } >&2
     return 1
   fi
+  PAGE_CHECK=0
+  browser_skipped_notice
+}
+
+browser_skipped_notice() {
+  { cat <<'EOF'
+
+##############################################################################################
+##  PAGE CHECK SKIPPED: no Chromium and chromedriver found (on PATH, or named by
+##  CHECK_SITE_CHROMIUM and CHECK_SITE_CHROMEDRIVER). The rendered pages are not opened in a
+##  browser and the tests of tools/check_site.py skip; CI runs them. To run them here, install:
+EOF
+    browser_hint
+    cat <<'EOF'
+##  and run ./book.sh test again.
+##############################################################################################
+
+EOF
+  } >&2
 }
 
 lint() {
@@ -187,9 +235,37 @@ run_tests() {
   build_book
   echo "book build: $((SECONDS - t0)) s"
   t0=$SECONDS
-  log "opening every page in headless Chromium"
-  "$PY" tools/check_site.py _build/html
-  echo "page check: $((SECONDS - t0)) s"
+  if [ "$PAGE_CHECK" = 1 ]; then
+    log "opening every page in headless Chromium"
+    "$PY" tools/check_site.py _build/html
+    echo "page check: $((SECONDS - t0)) s"
+  else
+    browser_skipped_notice  # again at the end, where it is seen
+  fi
+}
+
+# For instructors (and readers who want to run the chapters themselves): JupyterLab on chapters/ with
+# the book's environment and kernel, and the data settings the chapters read.
+run_lab() {
+  ensure_env lab
+  if [ -z "${MEDLAB_DATA_MIRROR:-}" ] && [ -d ../shared/data ]; then
+    MEDLAB_DATA_MIRROR="$(cd ../shared/data && pwd)"
+  fi
+  if [ -n "${MEDLAB_DATA_MIRROR:-}" ]; then
+    export MEDLAB_DATA_MIRROR
+  fi
+  # The kernel ensure_env installed into the environment, "Python 3 (medlab-book)", goes before a
+  # python3 kernel of the user's own (~/.local/share/jupyter) that would otherwise shadow it.
+  local prefix
+  prefix="$("$PY" -c 'import sys; print(sys.prefix)')"
+  if [ -d "$prefix/share/jupyter/kernels/python3" ]; then
+    export JUPYTER_PATH="$prefix/share/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
+  fi
+  if [ "$(id -u)" = 0 ]; then
+    set -- --allow-root "$@"  # a container or a CI machine: JupyterLab refuses root without it
+  fi
+  log "JupyterLab in chapters/ (data mirror: ${MEDLAB_DATA_MIRROR:-unset}; downloads: ${MEDLAB_DATA_DIR:-your cache folder})"
+  exec "$PY" -m jupyterlab --ServerApp.root_dir="$PWD/chapters" "$@"
 }
 
 run_fast_tests() {
@@ -212,5 +288,6 @@ case "$cmd" in
     esac ;;
   run) ensure_env book; "$PY" -m medlab.run "$@" ;;
   lock) lock_requirements ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  lab) run_lab "$@" ;;
+  *) awk 'NR == 1 { next } /^#/ { print; next } { exit }' "$0"; exit 2 ;;
 esac
