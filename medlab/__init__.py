@@ -7,8 +7,10 @@ versioned with the book: a chapter prints the version it ran with.
 Layout:
 
 - ``medlab.setup`` (and :func:`record_metrics`, :func:`set_seed`, ...): the one
-  entry point a chapter calls, from :mod:`medlab.book`, the book's machinery
-  (profiles, runtime, records, provenance, runner, report, student edition);
+  entry point a chapter calls, from :mod:`medlab.runtime` (profiles, session,
+  records, resources);
+- :mod:`medlab.book`: the book's publishing (provenance, runner, report,
+  student edition), at the top of the layers;
 - :mod:`medlab.data`: the dataset registry, mirror and downloads, TCIA, and the
   MedMNIST datasets;
 - :mod:`medlab.models`, :mod:`medlab.train`, :mod:`medlab.experiment`: models,

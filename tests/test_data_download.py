@@ -31,9 +31,9 @@ from medlab.data import (
     IncompleteDownloadError,
     RemoteFile,
     fetch,
-    medmnist,
     registry,
     sources,
+    subsets,
     tcia,
 )
 from medlab.data.download import download_file, file_digest, npz_digest, verify_file
@@ -411,7 +411,7 @@ def test_tcia_zip_missing_a_file_leaves_no_series(server, tiny_manifest, tmp_pat
 # --------------------------------------------------------------------------- derived datasets
 # A dataset with no download of its own, rebuilt from an official file (as the PneumoniaMNIST
 # subset is from PneumoniaMNIST): a small stand-in "official" archive is served over HTTP, the
-# subset entry names its rows by content (medmnist.encode_rows), and fetch() builds, verifies and
+# subset entry names its rows by content (subsets._encode_rows), and fetch() builds, verifies and
 # stores it.
 
 SUBSET_ROWS = {"train": [7, 2, 9, 0, 4], "val": [3, 1], "test": [0, 2, 3]}  # picked and reordered
@@ -444,7 +444,7 @@ def _derived_pair(monkeypatch, url: str, official: bytes, subset: dict[str, np.n
     """Register 'tiny_official' (served at ``url``) and 'tiny_subset' derived from it; return the expected file."""
     _register(monkeypatch, _entry("tiny_official", RemoteFile(
         "official.npz", url, sha256=hashlib.sha256(official).hexdigest(), md5=hashlib.md5(official).hexdigest())))
-    manifest = {s: medmnist.encode_rows(subset[f"{s}_images"], subset[f"{s}_labels"]) for s in ("train", "val", "test")}
+    manifest = {s: subsets._encode_rows(subset[f"{s}_images"], subset[f"{s}_labels"]) for s in ("train", "val", "test")}
     expected = _npz(subset)
     sums = {"sha256": hashlib.sha256(expected).hexdigest(), "array_sha256": _arrays_sha256(expected)}
     sums.update(subset_sums)
@@ -452,7 +452,7 @@ def _derived_pair(monkeypatch, url: str, official: bytes, subset: dict[str, np.n
         name="tiny_subset", title="test subset", licence="CC0", citation="nobody", homepage="none",
         files=(RemoteFile("tiny_subset.npz", None, **sums),), official=False, note="a test subset",
         mirror_dir="tiny-subsets", derived_from="tiny_official",
-        derive=lambda folder, out: medmnist.take_rows(folder / "official.npz", out, manifest),
+        derive=lambda folder, out: subsets.take_rows(folder / "official.npz", out, manifest),
     ))
     return Path("tiny_subset.npz")
 

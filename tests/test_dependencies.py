@@ -54,7 +54,7 @@ def test_imports_are_followed_transitively_and_relative_imports_resolved(tmp_pat
 def test_chapters_of_the_book_import_the_library_they_use(root):
     nb = _nb("import medlab\nfrom medlab import train\nx = medlab.setup('smoke')")
     modules = chapter_modules(root, nb)
-    assert {"medlab/__init__.py", "medlab/train.py", "medlab/book/runtime.py", "medlab/errors.py"} <= set(modules)
+    assert {"medlab/__init__.py", "medlab/train.py", "medlab/runtime/session.py", "medlab/errors.py"} <= set(modules)
     assert "medlab/book/run.py" not in modules  # the runner is not part of a chapter
 
 

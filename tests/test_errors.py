@@ -13,9 +13,9 @@ Two checks:
   ``Exception`` are refused. No module has abstract methods, so there is no
   ``NotImplementedError`` exemption: add one here, for methods decorated with
   ``abc.abstractmethod``, if one ever does.
-- a dynamic one: every exception class defined in a ``medlab`` module
-  (every module is imported) subclasses ``MedlabError``; warnings are not
-  errors and are left out.
+- every exception class defined in a ``medlab`` module subclasses
+  ``MedlabError``: statically (fast, bases followed by name) and, marked slow,
+  on the imported classes; warnings are not errors and are left out.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import importlib
 import inspect
 import pkgutil
 from pathlib import Path
+
+import pytest
 
 import medlab
 from medlab.errors import MedlabError
@@ -112,8 +114,81 @@ def _medlab_modules() -> list[str]:
     return sorted(names)
 
 
+def _base_names(node: ast.ClassDef) -> list[str]:
+    """``MedlabError`` for ``MedlabError`` and ``errors.MedlabError``; '' for anything else."""
+    return [b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else ""
+            for b in node.bases]
+
+
+def _class_defs() -> list[tuple[str, ast.ClassDef]]:
+    return [(str(path.relative_to(ROOT)), node) for path in sorted(PACKAGE.rglob("*.py"))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.ClassDef)]
+
+
+def stray_exception_classes(defs: list[tuple[str, ast.ClassDef]]) -> list[str]:
+    """``file:line: class Name(bases)`` of each class that derives from a built-in exception
+    but not from ``MedlabError`` (followed through the bases defined in ``defs``, by name).
+    Warnings are not errors and are left out."""
+    bases: dict[str, set[str]] = {}
+    for _, node in defs:
+        bases.setdefault(node.name, set()).update(_base_names(node))
+
+    def reaches(name: str, goal, seen: frozenset = frozenset()) -> bool:
+        if goal(name):
+            return True
+        if name in seen:
+            return False
+        return any(reaches(b, goal, seen | {name}) for b in bases.get(name, ()))
+
+    def is_medlab(name: str) -> bool:
+        return name == "MedlabError"
+
+    def is_builtin_error(name: str) -> bool:
+        obj = getattr(builtins, name, None)
+        return isinstance(obj, type) and issubclass(obj, BaseException) and not issubclass(obj, Warning)
+
+    def is_warning(name: str) -> bool:
+        obj = getattr(builtins, name, None)
+        return isinstance(obj, type) and issubclass(obj, Warning)
+
+    stray = []
+    for label, node in defs:
+        if node.name == "MedlabError" or reaches(node.name, is_warning):
+            continue
+        if reaches(node.name, is_builtin_error) and not reaches(node.name, is_medlab):
+            stray.append(f"{label}:{node.lineno}: class {node.name}({', '.join(_base_names(node))})")
+    return stray
+
+
 def test_every_medlab_exception_class_subclasses_medlab_error():
-    """Warnings (``PaddedPixelDataWarning``) are not errors and are left out."""
+    """Fast and static: the class definitions of every medlab file, bases followed by name."""
+    defs = _class_defs()
+    stray = stray_exception_classes(defs)
+    assert not stray, ("exception classes of medlab that do not subclass medlab.errors.MedlabError; "
+                       "add it as their first base, e.g. class FooError(MedlabError, ValueError):\n"
+                       + "\n".join(stray))
+    errors = [n.name for _, n in defs if n.name.endswith("Error")]
+    assert "MedlabError" in errors and len(errors) > 10, "the class walk found too few error classes"
+
+
+def test_the_class_check_sees_what_it_must():
+    source = ("class MedlabError(Exception): ...\n"
+              "class Good(MedlabError, ValueError): ...\n"
+              "class AlsoGood(Good): ...\n"
+              "class Bad(ValueError): ...\n"
+              "class AlsoBad(Bad, KeyError): ...\n"
+              "class Fine(UserWarning): ...\n"
+              "class NotAnError(object): ...\n")
+    defs = [("m.py", n) for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ClassDef)]
+    assert [s.split(": ")[1] for s in stray_exception_classes(defs)] == [
+        "class Bad(ValueError)", "class AlsoBad(Bad, KeyError)"]
+
+
+@pytest.mark.slow  # imports every medlab module (torch, flower, ...): about 15 s
+def test_every_imported_medlab_exception_class_subclasses_medlab_error():
+    """The same rule on the live classes, which also sees bases from other packages.
+    Warnings (``PaddedPixelDataWarning``) are not errors and are left out."""
     stray, checked = [], 0
     for name in _medlab_modules():
         module = importlib.import_module(name)

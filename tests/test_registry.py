@@ -50,7 +50,7 @@ def test_mirror_matches_registry(mirror, name):
 def test_subset_rows_name_every_image_of_the_subset():
     import base64
 
-    from medlab.data.medmnist import ROW_DIGEST_SIZE
+    from medlab.data.subsets import ROW_DIGEST_SIZE
     from medlab.data.registry import PNEUMONIAMNIST_SUBSET_ROWS
 
     rows = PNEUMONIAMNIST_SUBSET_ROWS
@@ -61,8 +61,8 @@ def test_subset_rows_name_every_image_of_the_subset():
 def test_subset_rows_rebuild_the_mirror_copy(mirror, tmp_path):
     """Taking the registered rows from the mirror's copy gives back the same arrays."""
     from medlab.data.download import npz_digest
-    from medlab.data.medmnist import take_rows
     from medlab.data.registry import PNEUMONIAMNIST_SUBSET_ROWS
+    from medlab.data.subsets import take_rows
 
     spec = REGISTRY["pneumoniamnist_subset"].files[0]
     out = tmp_path / "rebuilt.npz"

@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .sources import DatasetEntry, RemoteFile
+from .subsets import take_rows
 from .tcia import tcia_entry
 
 ZENODO = "https://zenodo.org/records/10519652/files"
@@ -61,8 +62,6 @@ _add(_medmnist(
 
 def _derive_pneumoniamnist_subset(source_folder: Path, out_file: Path) -> None:
     """Rebuild the PneumoniaMNIST subset from the official ``pneumoniamnist.npz`` in ``source_folder``."""
-    from .medmnist import take_rows  # here, not at the top: medmnist imports fetch, which imports this module
-
     take_rows(source_folder / "pneumoniamnist.npz", out_file, PNEUMONIAMNIST_SUBSET_ROWS)
 
 
@@ -186,10 +185,10 @@ __all__ = ["REGISTRY", "MEDMNIST_CITE", "PNEUMONIAMNIST_SUBSET_ROWS", "entry", "
 
 
 # The rows of the PneumoniaMNIST subset, split by split in the subset's order, as content digests
-# (medlab.data.medmnist.row_digests: 4 bytes of SHA-256 over label and image, base64). They name
+# (medlab.data.subsets.row_digests: 4 bytes of SHA-256 over label and image, base64). They name
 # each image by what it holds, not by its place in the official file, so the rebuild does not depend
 # on how the redistributor picked or ordered the rows: train is the 3494 pneumonia images then 388
-# normals, val and test the official images. Made with medlab.data.medmnist.encode_rows from the
+# normals, val and test the official images. Made with medlab.data.subsets._encode_rows from the
 # mirror's copy (sha256 a554d233...); the result of the rebuild is checked against the registry.
 PNEUMONIAMNIST_SUBSET_ROWS: dict[str, str] = {
     "train": (
