@@ -221,15 +221,28 @@ lint() {
   "$PY" -m ruff check medlab tests benchmarks tools data_scripts
 }
 
+# Test workers: one per core, at most 4 (each chapter's kernel holds one to two GiB).
+test_workers() {
+  local n
+  n="$( (nproc || sysctl -n hw.ncpu) 2>/dev/null || echo 2)"
+  [ "$n" -gt 4 ] && n=4
+  echo "$n"
+}
+
 run_tests() {
   local t0=$SECONDS
   lint
   # The browser comes first: tests/test_check_site.py drives it (and fails under CI=true without it).
   ensure_browser
   t0=$SECONDS
-  log "unit tests, notebook rules, and every chapter under the smoke profile (nbval)"
-  MEDLAB_PROFILE=smoke "$PY" -m pytest tests chapters --nbval-lax --nbval-current-env \
-    --nbval-cell-timeout=900 -p no:cacheprovider -q
+  # Files are shared out between workers (pytest-xdist; a notebook stays on one worker, its cells in
+  # order); each chapter's kernel uses one torch thread, so the workers do not fight over the cores.
+  local workers="${MEDLAB_TEST_WORKERS:-$(test_workers)}"
+  log "unit tests, notebook rules, and every chapter under the smoke profile (nbval, $workers workers)"
+  MEDLAB_PROFILE=smoke MEDLAB_THREADS="${MEDLAB_THREADS:-1}" \
+    MEDLAB_UNMARKED_TEST_LIMIT="${MEDLAB_UNMARKED_TEST_LIMIT:-10}" \
+    "$PY" -m pytest tests chapters --nbval-lax --nbval-current-env \
+    --nbval-cell-timeout=900 -p no:cacheprovider -q -n "$workers" --dist loadfile
   echo "tests: $((SECONDS - t0)) s"
   t0=$SECONDS
   build_book
