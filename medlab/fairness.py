@@ -16,61 +16,15 @@ Introduced in the chapter "Trustworthy deployment" (chapters/13_trustworthy_depl
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from .errors import MedlabError
-from .runtime.record import record_data
-
-WHAS500_CITATION = (
-    "Hosmer D.W., Lemeshow S., May S. Applied Survival Analysis: Regression Modeling of Time-to-Event Data, "
-    "2nd ed. Wiley (2008): the Worcester Heart Attack Study (WHAS500), as shipped by scikit-survival."
-)
-"""The source of the WHAS500 table. Introduced in the chapter "Trustworthy deployment"
-(chapters/13_trustworthy_deployment.ipynb)."""
-
-WHAS500_FEATURES = ("age", "female", "hr", "sysbp", "diasbp", "bmi", "cvd", "afb", "sho", "chf", "av3",
-                    "miord", "mitype")
-"""Admission variables used as predictors (``los``, the length of stay, is left out: it is known only
-at discharge). Introduced in the chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb)."""
 
 
 class FairnessError(MedlabError, ValueError):
     """Bad input to a subgroup analysis (lengths differ, a group without both outcomes)."""
-
-
-def load_whas500(horizon_days: int = 365) -> pd.DataFrame:
-    """WHAS500 as a binary task: death within ``horizon_days`` of admission for myocardial infarction.
-
-    Columns: the :data:`WHAS500_FEATURES` (numeric; ``female`` is the study's
-    ``gender`` coded 1 for women), ``death`` (0/1), and the two attributes
-    ``sex`` (``"female"``/``"male"``) and ``age_group`` (``"<70"``/``">=70"``).
-    Nobody in WHAS500 is censored before one year, so for horizons up to 365
-    days the label is exact. Introduced in the chapter "Trustworthy deployment"
-    (chapters/13_trustworthy_deployment.ipynb).
-    """
-    import sksurv.datasets
-    from sksurv.datasets import load_whas500 as sksurv_load
-
-    x, y = sksurv_load()
-    time, event = y["lenfol"], y["fstat"]
-    if ((time < horizon_days) & ~event).any():
-        raise FairnessError(f"some WHAS500 patients are censored before {horizon_days} days; "
-                            "the binary label would be wrong for them: choose a horizon of at most 365 days")
-    df = x.rename(columns={"gender": "female"}).astype(float)[list(WHAS500_FEATURES)].copy()
-    df["death"] = ((time <= horizon_days) & event).astype(int)
-    df["sex"] = np.where(df.female == 1, "female", "male")
-    df["age_group"] = np.where(df.age >= 70, ">=70", "<70")
-    path = Path(sksurv.datasets.__file__).parent / "data" / "whas500.arff"
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
-    record_data("whas500", {"title": "WHAS500 (Worcester Heart Attack Study, 500 patients)", "files": 1,
-                            "sha256": digest, "source": "scikit-survival (whas500.arff)",
-                            "licence": "teaching data set of Hosmer, Lemeshow & May (2008)"})
-    return df.reset_index(drop=True)
 
 
 def _rates(y: np.ndarray, p: np.ndarray, called: np.ndarray) -> dict[str, float]:
@@ -158,5 +112,5 @@ def chouldechova_fpr(prevalence: float, ppv: float, fnr: float) -> float:
     return prevalence / (1 - prevalence) * (1 - ppv) / ppv * (1 - fnr)
 
 
-__all__ = ["WHAS500_CITATION", "WHAS500_FEATURES", "FairnessError", "load_whas500", "subgroup_report",
+__all__ = ["FairnessError", "subgroup_report",
            "format_subgroups", "chouldechova_fpr"]

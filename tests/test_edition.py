@@ -48,14 +48,21 @@ _LABEL = re.compile(r"^(?:`{3,}|:{3,})\{exercise(?:-start)?\}[^\n]*\n:label:\s*(
 
 
 def test_strip_solutions_both_forms():
-    text, removed = strip_solutions(TEXT)
-    assert removed == 2
+    text, removed, still_open = strip_solutions(TEXT)
+    assert removed == 2 and not still_open
     assert "Answer" not in text and "kept out" not in text and "solution" not in text
     assert "Question A." in text and "Question B." in text and text.endswith("## Summary")
 
 
 def test_text_without_solutions_is_unchanged():
-    assert strip_solutions("# Title\n\nNo exercises here.") == ("# Title\n\nNo exercises here.", 0)
+    assert strip_solutions("# Title\n\nNo exercises here.") == ("# Title\n\nNo exercises here.", 0, False)
+
+
+def test_solution_open_at_the_end_of_the_text():
+    opening = "Question.\n\n```{solution-start} ex-a\n:class: dropdown\n```\nIntroduction."
+    assert strip_solutions(opening) == ("Question.", 1, True)
+    assert strip_solutions("Still the solution.", inside=True) == ("", 0, True)
+    assert strip_solutions("Explanation.\n```{solution-end}\n```\n\nNext.", inside=True) == ("Next.", 0, False)
 
 
 def _synthetic() -> nbformat.NotebookNode:

@@ -8,6 +8,7 @@ import pytest
 from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, true_positive_rate
 from sklearn.metrics import roc_auc_score
 
+from medlab import data
 from medlab import fairness as fs
 
 
@@ -66,10 +67,10 @@ def test_chouldechova_identity_holds_on_any_confusion_matrix():
 
 
 def test_whas500_task():
-    df = fs.load_whas500()
+    df = data.tables.load_whas500()
     assert len(df) == 500 and set(df.sex) == {"female", "male"}
     assert df.death.sum() == 138  # deaths within 365 days of admission
     assert (df.female == 1).sum() == 200
     assert isinstance(df, pd.DataFrame) and "los" not in df
-    with pytest.raises(fs.FairnessError, match="censored"):
-        fs.load_whas500(horizon_days=3000)
+    with pytest.raises(data.tables.TableError, match="censored"):
+        data.tables.load_whas500(horizon_days=3000)

@@ -49,8 +49,16 @@ def test_constant_image_has_zero_correlation_not_nan():
     assert nn.loc[0, "corr"] == 0.0
 
 
+def test_leakage_audit_error_is_a_medlab_error_and_a_value_error():
+    from medlab.errors import MedlabError
+
+    assert issubclass(leakage.LeakageAuditError, MedlabError)
+    assert issubclass(leakage.LeakageAuditError, ValueError)  # older `except ValueError` code still works
+    assert issubclass(leakage.LeakageAuditError, data.DataError)
+
+
 def test_shape_mismatch_and_empty_input_are_refused():
-    with pytest.raises(ValueError, match="pixels"):
+    with pytest.raises(leakage.LeakageAuditError, match="pixels"):
         leakage.nearest_neighbours(np.zeros((2, 4, 4)), np.zeros((2, 5, 5)))
     with pytest.raises(ValueError, match="at least one"):
         leakage.nearest_neighbours(np.zeros((0, 4, 4)), np.zeros((2, 4, 4)))
@@ -68,8 +76,10 @@ def test_keep_mask_follows_the_subsample_indices():
     np.testing.assert_array_equal(leakage.keep_mask(audit, subset), [True, False, False, True])
     with pytest.raises(ValueError, match="no rows for split 'val'"):
         leakage.keep_mask(audit, SimpleNamespace(name="toy", split="val", indices=np.arange(2)))
-    with pytest.raises(ValueError, match="audit is of 'toy'"):
+    with pytest.raises(leakage.LeakageAuditError, match="audit is of 'toy'.*audit_splits\\('other'\\)"):
         leakage.keep_mask(audit, SimpleNamespace(name="other", split="test", indices=np.arange(2)))
+    with pytest.raises(leakage.LeakageAuditError, match="by='corr'"):
+        leakage.show_pairs(audit, by="distance")
 
 
 def test_breastmnist_official_splits_hold_near_copies_of_training_images():

@@ -284,7 +284,8 @@ def unsupported_numbers(nb, record: dict) -> list[str]:
 def test_quoted_numbers_rule():
     text = ("AUC 0.876 and [0.944]{.published}, `lr=0.123`, $p = 0.05$, 62.5 % of images, "
             "Python 3.11, version 1.2.3, https://x.org/a1.5, doi:10.7937/K9.1, section 4.2, PS3.15, v2.1, "
-            "3.4x faster, 2026-11-23, the 97.5th percentile.\n\n```python\nx = 9.75\n```\n\n```{exercise}\n:label: ex-1.5\n\nQuote 0.25.\n```")
+            "3.4x faster, 2026-11-23, the 97.5th percentile.\n\n```python\nx = 9.75\n```\n\n"
+            "```{exercise}\n:label: ex-1.5\n\nQuote 0.25.\n```")
     assert [(n, p) for n, p, _ in quoted_numbers(text)] == [("0.876", False), ("62.5", True), ("3.4", False),
                                                              ("0.25", False)]
     nb = nbformat.v4.new_notebook(cells=[

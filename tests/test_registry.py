@@ -27,6 +27,28 @@ def test_registry_entries_are_complete():
     assert len(REGISTRY["tcia_brain_tumor_progression"].files) == 495
 
 
+def test_unknown_dataset_error_is_a_medlab_error_and_a_key_error():
+    from medlab.data.registry import UnknownDatasetError, entry
+    from medlab.errors import MedlabError
+
+    assert issubclass(UnknownDatasetError, MedlabError) and issubclass(UnknownDatasetError, KeyError)
+    with pytest.raises(KeyError, match="unknown dataset 'nope'.*breastmnist.*medlab/data/registry.py") as info:
+        entry("nope")
+    assert isinstance(info.value, UnknownDatasetError)
+
+
+def test_registry_entry_error_is_a_medlab_error_and_a_value_error():
+    from medlab.data.sources import DatasetEntry, RegistryEntryError, RemoteFile
+    from medlab.errors import MedlabError
+
+    assert issubclass(RegistryEntryError, MedlabError) and issubclass(RegistryEntryError, ValueError)
+    with pytest.raises(RegistryEntryError, match="scan.npz: a registry file needs a sha256.*medlab/data/registry.py"):
+        RemoteFile("scan.npz", None)
+    spec = RemoteFile("scan.npz", None, sha256="0" * 64)
+    with pytest.raises(ValueError, match="toy: a derived dataset needs.*derive=None, 1 file"):
+        DatasetEntry("toy", "Toy", (spec,), "CC0", "-", "-", derived_from="breastmnist")
+
+
 def test_official_md5_agree_with_medmnist():
     import medmnist
 
@@ -50,8 +72,8 @@ def test_mirror_matches_registry(mirror, name):
 def test_subset_rows_name_every_image_of_the_subset():
     import base64
 
-    from medlab.data.subsets import ROW_DIGEST_SIZE
     from medlab.data.registry import PNEUMONIAMNIST_SUBSET_ROWS
+    from medlab.data.subsets import ROW_DIGEST_SIZE
 
     rows = PNEUMONIAMNIST_SUBSET_ROWS
     sizes = {split: len(base64.b64decode(digests)) // ROW_DIGEST_SIZE for split, digests in rows.items()}

@@ -8,12 +8,13 @@ import pytest
 pytest.importorskip("lifelines")
 pytest.importorskip("sksurv")
 
+from medlab import data  # noqa: E402
 from medlab import survival as sv  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def gbsg():
-    return sv.load_gbsg2()
+    return data.tables.load_gbsg2()
 
 
 def test_gbsg2_shape_and_coding(gbsg):

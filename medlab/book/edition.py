@@ -35,13 +35,14 @@ class UnclosedSolutionError(MedlabError, ValueError):
     """A ``{solution-start}`` that no later ``{solution-end}`` closes."""
 
 
-def _strip(markdown: str, inside: bool = False) -> tuple[str, int, bool]:
-    """:func:`strip_solutions`, for one cell of a solution that may span cells.
+def strip_solutions(markdown: str, inside: bool = False) -> tuple[str, int, bool]:
+    """Remove ``{solution}`` blocks (and ``{solution-start}``...``{solution-end}``) from MyST text.
 
+    Returns the new text, the number of solutions that *start* in it, and
+    whether a gated solution is still open at its end (its ``{solution-end}``
+    is in a later cell; everything after its ``{solution-start}`` is removed).
     ``inside``: the text starts within a gated solution opened in an earlier
-    cell, so everything up to its ``{solution-end}`` goes. Returns the new text,
-    the number of solutions that *start* here, and whether a gated solution is
-    still open at the end of the text.
+    cell, so everything up to its ``{solution-end}`` goes too.
     """
     out: list[str] = []
     lines = markdown.splitlines()
@@ -78,17 +79,6 @@ def _strip(markdown: str, inside: bool = False) -> tuple[str, int, bool]:
     return text, removed, inside
 
 
-def strip_solutions(markdown: str) -> tuple[str, int]:
-    """Remove ``{solution}`` blocks (and ``{solution-start}``...``{solution-end}``) from MyST text.
-
-    Returns the new text and the number of blocks removed. A ``{solution-start}``
-    that is not closed in the text removes everything after it (in a notebook,
-    :func:`student_notebook` goes on removing cells up to its ``{solution-end}``).
-    """
-    text, removed, _ = _strip(markdown)
-    return text, removed
-
-
 def count_directives(nb: nbformat.NotebookNode, name: str) -> int:
     """How many ``{name}`` directives the notebook's markdown cells hold."""
     pattern = re.compile(r"^(`{3,}|:{3,})\{" + re.escape(name) + r"\}", re.M)
@@ -116,7 +106,7 @@ def student_notebook(nb: nbformat.NotebookNode, clear_outputs: bool = False) -> 
             cells.append(cell)
             continue
         was_inside = inside
-        source, n, inside = _strip(cell.source, inside)
+        source, n, inside = strip_solutions(cell.source, inside)
         removed += n
         if inside and (n or not was_inside):
             opened_at = index

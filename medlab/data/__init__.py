@@ -9,6 +9,8 @@
   resumable downloads, data locations and the data layer's errors.
 - :mod:`medlab.data.medmnist`: MedMNIST-style archives as torch datasets, the
   three splits sized by a profile, and the ImageFolder export.
+- :mod:`medlab.data.tables`: clinical tables shipped inside installed packages
+  (WHAS500, GBSG2, Rotterdam and GBSG), registered and verified like every download.
 - :mod:`medlab.data.leakage`: the leakage audit, near-copies of training images
   in the validation and test splits (``data.leakage.audit_splits(...)``).
 
@@ -23,7 +25,7 @@ import warnings as _warnings
 _warnings.filterwarnings("ignore", category=RuntimeWarning,
                          message=r"'medlab\.data\.fetch' found in sys\.modules")
 
-from . import brain_mr, leakage
+from . import brain_mr, leakage, tables
 from .download import file_digest, verify_file
 from .fetch import describe, fetch
 from .medmnist import (
@@ -57,5 +59,5 @@ __all__ = [
     "registry_names", "RemoteFile", "DatasetEntry", "DataError", "ChecksumError",
     "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "SPLITS", "LABELS",
     "npz_path", "load_arrays", "stratified_indices", "to_tensor", "to_batch", "InUnitRange", "MedMNISTDataset",
-    "load_splits", "export_imagefolder", "leakage", "brain_mr",
+    "load_splits", "export_imagefolder", "leakage", "brain_mr", "tables",
 ]

@@ -49,18 +49,21 @@ def npz_digest(path: Path) -> str:
     h = hashlib.sha256()
     try:
         data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError("a single array, not an archive")
-        with data:
-            for key in sorted(data.files):
-                array = np.ascontiguousarray(data[key])
-                h.update(f"{key}\0{array.dtype.str}\0{array.shape}\n".encode())
-                h.update(array.tobytes())
+        if isinstance(data, np.lib.npyio.NpzFile):
+            with data:
+                for key in sorted(data.files):
+                    array = np.ascontiguousarray(data[key])
+                    h.update(f"{key}\0{array.dtype.str}\0{array.shape}\n".encode())
+                    h.update(array.tobytes())
+            return h.hexdigest()
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
-        raise ChecksumError(
-            f"{path}: not a readable .npz archive ({type(exc).__name__}: {exc}). Delete it and fetch it again."
-        ) from exc
-    return h.hexdigest()
+        raise _unreadable_npz(path, f"{type(exc).__name__}: {exc}") from exc
+    raise _unreadable_npz(path, "it holds a single array (.npy), not an archive")
+
+
+def _unreadable_npz(path: Path, problem: str) -> ChecksumError:
+    """The error of :func:`npz_digest` for a file that is not a readable ``.npz`` archive."""
+    return ChecksumError(f"{path}: not a readable .npz archive ({problem}). Delete it and fetch it again.")
 
 
 def verify_file(path: Path, spec: RemoteFile) -> str:

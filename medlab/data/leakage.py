@@ -30,6 +30,7 @@ import pandas as pd
 from scipy.spatial.distance import cdist
 
 from .medmnist import load_arrays
+from .sources import DataError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -40,6 +41,10 @@ MAX_MAD = 4.0
 """The default pixel-distance threshold, in grey levels (1.6 % of the range)."""
 MIN_CORR = 0.99
 """The default correlation threshold (Pearson's r)."""
+
+
+class LeakageAuditError(DataError, ValueError):
+    """Images, an audit table or an option the leakage audit cannot use (also a ``ValueError``)."""
 
 
 def nearest_neighbours(query: np.ndarray, reference: np.ndarray, chunk: int = 256) -> pd.DataFrame:
@@ -53,11 +58,15 @@ def nearest_neighbours(query: np.ndarray, reference: np.ndarray, chunk: int = 25
     The work is done in chunks of ``chunk`` query images to bound memory.
     """
     if len(query) == 0 or len(reference) == 0:
-        raise ValueError("nearest_neighbours needs at least one query and one reference image")
+        raise LeakageAuditError(
+            f"nearest_neighbours needs at least one query and one reference image, got {len(query)} query and "
+            f"{len(reference)} reference image(s); pass non-empty image stacks (N x H x W)")
     q = np.asarray(query, dtype=np.float64).reshape(len(query), -1)
     r = np.asarray(reference, dtype=np.float64).reshape(len(reference), -1)
     if q.shape[1] != r.shape[1]:
-        raise ValueError(f"query images have {q.shape[1]} pixels, reference images {r.shape[1]}")
+        raise LeakageAuditError(
+            f"query images have {q.shape[1]} pixels, reference images {r.shape[1]}; compare images of one "
+            "size (the splits of one dataset, at one resolution)")
     n_pixels = q.shape[1]
     mad = np.empty(len(q))
     mad_match = np.empty(len(q), dtype=np.int64)
@@ -129,10 +138,12 @@ def keep_mask(audit: pd.DataFrame, dataset: MedMNISTDataset) -> np.ndarray:
     """
     part = audit[audit["split"] == dataset.split]
     if part.empty:
-        raise ValueError(f"the audit has no rows for split '{dataset.split}'; audit it first "
-                         f"(audit_splits(..., splits=[{dataset.split!r}]))")
+        raise LeakageAuditError(f"the audit has no rows for split '{dataset.split}'; audit it first "
+                                f"(audit_splits(..., splits=[{dataset.split!r}]))")
     if audit.attrs.get("dataset") not in (None, dataset.name):
-        raise ValueError(f"the audit is of '{audit.attrs['dataset']}', the dataset is '{dataset.name}'")
+        raise LeakageAuditError(
+            f"the audit is of '{audit.attrs['dataset']}', the dataset is '{dataset.name}'; pass the audit of "
+            f"'{dataset.name}' (audit_splits({dataset.name!r}))")
     flagged = part.loc[part["near_duplicate"], "index"].to_numpy()
     return ~np.isin(dataset.indices, flagged)
 
@@ -146,7 +157,8 @@ def show_pairs(audit: pd.DataFrame, split: str = "test", n: int = 8, by: str = "
     import matplotlib.pyplot as plt
 
     if by not in ("mad", "corr"):
-        raise ValueError(f"by must be 'mad' or 'corr', not {by!r}")
+        raise LeakageAuditError(f"by must be 'mad' or 'corr', not {by!r}; pass by='mad' (pixel distance) "
+                                "or by='corr' (correlation)")
     name, reference = audit.attrs["dataset"], audit.attrs["reference"]
     images, _ = load_arrays(name, split)
     ref_images, _ = load_arrays(name, reference)
@@ -164,4 +176,5 @@ def show_pairs(audit: pd.DataFrame, split: str = "test", n: int = 8, by: str = "
     return fig
 
 
-__all__ = ["MAX_MAD", "MIN_CORR", "nearest_neighbours", "audit_splits", "summary", "keep_mask", "show_pairs"]
+__all__ = ["MAX_MAD", "MIN_CORR", "LeakageAuditError", "nearest_neighbours", "audit_splits", "summary", "keep_mask",
+           "show_pairs"]

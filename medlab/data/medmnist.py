@@ -25,7 +25,7 @@ from torch.utils.data import Dataset
 from ..io import atomic_dir
 from ..runtime.profiles import Profile
 from .fetch import fetch
-from .sources import DatasetFormatError
+from .sources import DataError, DatasetFormatError
 
 SPLITS = ("train", "val", "test")
 
@@ -42,6 +42,11 @@ LABELS: dict[str, dict[int, str]] = {
 }
 
 
+class SplitError(DataError, ValueError):
+    """A split the data layer cannot give: an unknown split name, or a stratified
+    subset too small to hold one item of each class (also a ``ValueError``)."""
+
+
 def npz_path(name: str) -> Path:
     """Path of the verified ``.npz`` file of MedMNIST-style dataset ``name``."""
     folder = fetch(name)
@@ -54,7 +59,7 @@ def npz_path(name: str) -> Path:
 def load_arrays(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Images (``uint8``, N x H x W[xD]) and labels (``int64``, N) of one split."""
     if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, not '{split}'")
+        raise SplitError(f"split must be one of {SPLITS}, not '{split}'; pass one of these names")
     path = npz_path(name)
     with np.load(path) as data:
         keys = (f"{split}_images", f"{split}_labels")
@@ -85,7 +90,8 @@ def stratified_indices(labels: np.ndarray, size: int | None, seed: int = 0) -> n
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)
     if size < len(classes):
-        raise ValueError(f"a stratified subset of {size} cannot hold one item of each of {len(classes)} classes")
+        raise SplitError(f"a stratified subset of {size} cannot hold one item of each of {len(classes)} classes; "
+                         f"ask for at least {len(classes)} items (or None for the whole split)")
     quota = np.maximum(1, np.floor(counts / n * size).astype(int))
     while quota.sum() < size:  # hand out the remainder to the largest classes
         quota[np.argmax(counts - quota)] += 1
@@ -232,5 +238,5 @@ def export_imagefolder(name: str, root: str | os.PathLike, splits: Sequence[str]
     return counts
 
 
-__all__ = ["SPLITS", "LABELS", "npz_path", "load_arrays", "stratified_indices", "to_tensor", "to_batch", "InUnitRange",
-           "MedMNISTDataset", "load_splits", "export_imagefolder"]
+__all__ = ["SPLITS", "LABELS", "SplitError", "npz_path", "load_arrays", "stratified_indices", "to_tensor", "to_batch",
+           "InUnitRange", "MedMNISTDataset", "load_splits", "export_imagefolder"]

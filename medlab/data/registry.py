@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .sources import DatasetEntry, RemoteFile
+from .sources import FETCH_COMMAND, DataError, DatasetEntry, RemoteFile
 from .subsets import take_rows
 from .tcia import tcia_entry
 
@@ -43,6 +43,10 @@ def _medmnist(name: str, fname: str, md5: str, sha256: str | None, size: int | N
         homepage=MEDMNIST_HOME,
         mirror_dir="medmnist",
     )
+
+
+class UnknownDatasetError(DataError, KeyError):
+    """:func:`entry` asked for a name the registry does not hold (also a ``KeyError``)."""
 
 
 REGISTRY: dict[str, DatasetEntry] = {}
@@ -167,12 +171,14 @@ _add(DatasetEntry(
 
 
 def entry(name: str) -> DatasetEntry:
-    """The registry entry of dataset ``name``; a ``KeyError`` lists the known names."""
+    """The registry entry of dataset ``name``; an :class:`UnknownDatasetError` (a ``KeyError``) lists the names."""
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(
-            f"unknown dataset '{name}'; the registry has: {', '.join(sorted(REGISTRY))}"
+        raise UnknownDatasetError(
+            f"unknown dataset '{name}'; the registry has: {', '.join(sorted(REGISTRY))}. Use one of these "
+            f"names (`{FETCH_COMMAND} --list` describes them), or add an entry for '{name}' to "
+            "medlab/data/registry.py."
         ) from None
 
 
@@ -181,7 +187,8 @@ def registry_names() -> list[str]:
     return sorted(REGISTRY)
 
 
-__all__ = ["REGISTRY", "MEDMNIST_CITE", "PNEUMONIAMNIST_SUBSET_ROWS", "entry", "registry_names"]
+__all__ = ["REGISTRY", "MEDMNIST_CITE", "PNEUMONIAMNIST_SUBSET_ROWS", "UnknownDatasetError", "entry",
+           "registry_names"]
 
 
 # The rows of the PneumoniaMNIST subset, split by split in the subset's order, as content digests

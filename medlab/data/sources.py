@@ -45,6 +45,11 @@ class DatasetFormatError(MedlabError, ValueError):
     """A dataset file exists but does not hold what the book expects."""
 
 
+class RegistryEntryError(DataError, ValueError):
+    """A registry entry that cannot work as written: a file with no checksum, or a
+    derived dataset without its source, its rebuild or its one file (also a ``ValueError``)."""
+
+
 @dataclass(frozen=True)
 class RemoteFile:
     """One file of a dataset.
@@ -70,7 +75,11 @@ class RemoteFile:
 
     def __post_init__(self) -> None:
         if not (self.sha256 or self.md5):
-            raise ValueError(f"{self.name}: a registry file needs a sha256 or md5 checksum")
+            raise RegistryEntryError(
+                f"{self.name}: a registry file needs a sha256 or md5 checksum, and this one has neither. "
+                "Add the sha256 of the verified file (medlab.data.file_digest(path)) to its RemoteFile "
+                "in medlab/data/registry.py."
+            )
 
     @property
     def known_hash(self) -> str:
@@ -110,7 +119,12 @@ class DatasetEntry:
 
     def __post_init__(self) -> None:
         if bool(self.derived_from) != (self.derive is not None) or (self.derive and len(self.files) != 1):
-            raise ValueError(f"{self.name}: a derived dataset needs derived_from, derive and exactly one file")
+            raise RegistryEntryError(
+                f"{self.name}: a derived dataset needs derived_from, derive and exactly one file (got "
+                f"derived_from={self.derived_from!r}, derive={'set' if self.derive else 'None'}, "
+                f"{len(self.files)} file(s)). Set all three in its DatasetEntry in medlab/data/registry.py, "
+                "or none of derived_from and derive for a dataset that is downloaded as published."
+            )
 
     @property
     def size(self) -> int:
@@ -163,6 +177,6 @@ def absolute_env_paths() -> None:
 
 __all__ = [
     "DATA_DIR_ENV", "MIRROR_ENV", "FETCH_COMMAND", "DataError", "ChecksumError",
-    "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "RemoteFile",
+    "DataNotAvailableError", "IncompleteDownloadError", "DatasetFormatError", "RegistryEntryError", "RemoteFile",
     "DatasetEntry", "data_dir", "mirror_dir", "absolute_env_paths",
 ]
