@@ -10,6 +10,9 @@
 #   ./book.sh test --fast   the contributor's loop: lint and the unit tests not marked slow
 #                           (no notebooks, no book build, no browser; a minute or two)
 #   ./book.sh run CHAPTER... [--profile full]   re-execute chapters and store their outputs
+#   ./book.sh gpu BUDGET [--dry-run] [--allow-dirty]   on a GPU machine lent for BUDGET seconds: the throughput
+#                           benchmark, then the chapters whose results/paper records are stale or missing, most
+#                           valuable first, each only if it fits in the time left (benchmarks/gpu_session.py)
 #   ./book.sh lock          resolve requirements.txt afresh and rewrite requirements.lock
 #   ./book.sh lab [ARG...]  for instructors: the chapters in JupyterLab with the book's kernel
 #                           ("Python 3 (medlab-book)") and data settings (the mirror ../shared/data when
@@ -300,6 +303,13 @@ case "$cmd" in
       *) echo "error: unknown option for test: $1 (did you mean --fast?)" >&2; exit 2 ;;
     esac ;;
   run) ensure_env book; "$PY" -m medlab.run "$@" ;;
+  gpu)
+    if [ -z "${1:-}" ] || [ "${1:0:1}" = "-" ]; then
+      echo "error: ./book.sh gpu BUDGET: say how many seconds the GPU machine is yours for, e.g. ./book.sh gpu 780" >&2
+      exit 2
+    fi
+    budget="$1"; shift
+    ensure_env book; "$PY" benchmarks/gpu_session.py --budget "$budget" "$@" ;;
   lock) lock_requirements ;;
   lab) run_lab "$@" ;;
   *) awk 'NR == 1 { next } /^#/ { print; next } { exit }' "$0"; exit 2 ;;

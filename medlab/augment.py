@@ -25,11 +25,19 @@ from torchvision.transforms import v2
 
 from . import models, train
 from .data.medmnist import InUnitRange, to_batch
+from .errors import MedlabError
 from .experiment import seeded
 from .metrics import classification_metrics
 
 RECIPES = ("none", "flip", "rotation", "elastic", "intensity", "noise", "all")
 """The augmentation recipes ``recipe`` knows, in the order the chapter compares them."""
+
+
+class AugmentError(MedlabError, ValueError):
+    """An unknown augmentation recipe, or too few images for the flip test (also a ``ValueError``).
+
+    Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    """
 
 
 def _parts(name: str) -> list[torch.nn.Module]:
@@ -43,7 +51,7 @@ def _parts(name: str) -> list[torch.nn.Module]:
         return [v2.ColorJitter(brightness=0.25, contrast=0.25)]
     if name == "noise":
         return [v2.GaussianNoise(mean=0.0, sigma=0.05, clip=True)]
-    raise ValueError(f"unknown augmentation recipe {name!r}; choose one of {RECIPES}")
+    raise AugmentError(f"unknown augmentation recipe {name!r}; choose one of {RECIPES}")
 
 
 def recipe(name: str) -> InUnitRange | None:
@@ -89,7 +97,8 @@ def flip_test(train_images: np.ndarray, test_images: np.ndarray, seed: int = 0, 
         return TensorDataset(x, y)
 
     if len(train_images) < 2 or len(test_images) < 1:
-        raise ValueError("flip_test needs at least two training images and one test image")
+        raise AugmentError(f"flip_test needs at least two training images and one test image, got "
+                           f"{len(train_images)} and {len(test_images)}; pass larger stacks (N x H x W)")
     with seeded(seed, device, everything=True) as dev:
         net = models.build_model("simple_cnn")
         loader = train.make_loader(pairs(train_images), batch_size, train=True, seed=seed, device=dev)
@@ -98,4 +107,4 @@ def flip_test(train_images: np.ndarray, test_images: np.ndarray, seed: int = 0, 
     return float(classification_metrics(y, probs)["auc"])
 
 
-__all__ = ["RECIPES", "recipe", "flip_test"]
+__all__ = ["RECIPES", "AugmentError", "recipe", "flip_test"]

@@ -30,11 +30,27 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
 from . import models, train
+from .errors import MedlabError
+from .evaluation import Estimate
 from .metrics import classification_metrics
 from .runtime import record
 from .runtime.session import set_seed
 
 SPLIT_NAMES = ("train", "val", "test")
+
+
+class ExperimentInputError(MedlabError, ValueError):
+    """Labels, epochs, seeds or a test mask the training plumbing cannot use (also a ``ValueError``).
+
+    Introduced in the chapter "Classical ML vs deep learning" (chapters/04_classical_vs_deep.ipynb).
+    """
+
+
+class SplitNameError(MedlabError, KeyError):
+    """A split dictionary with an unknown split, or without one that is needed (also a ``KeyError``).
+
+    Introduced in the chapter "Evaluating a diagnostic model" (chapters/05_evaluating_diagnostic_models.ipynb).
+    """
 
 
 def as_device(device: torch.device | str | None) -> torch.device:
@@ -111,14 +127,17 @@ def class_weights(labels: np.ndarray | Sequence[int], num_classes: int | None = 
     """
     y = np.asarray(labels).astype(int).ravel()
     if y.size == 0:
-        raise ValueError("class_weights needs at least one label")
+        raise ExperimentInputError("class_weights needs at least one label; pass the training labels, not an "
+                                   "empty array")
     k = int(y.max()) + 1 if num_classes is None else num_classes
     counts = np.bincount(y, minlength=k)
     if len(counts) > k:
-        raise ValueError(f"labels go up to {len(counts) - 1} but num_classes is {k}")
+        raise ExperimentInputError(f"labels go up to {len(counts) - 1} but num_classes is {k}; pass "
+                                   f"num_classes={len(counts)} or more (or leave it None)")
     if (counts == 0).any():
         missing = np.flatnonzero(counts == 0).tolist()
-        raise ValueError(f"class(es) {missing} have no example, so no finite weight")
+        raise ExperimentInputError(f"class(es) {missing} have no example, so no finite weight; train without "
+                                   "class weights or on a split that has every class")
     return torch.tensor(len(y) / (k * counts), dtype=torch.float32)
 
 
@@ -135,7 +154,7 @@ def make_loaders(splits: Mapping[str, Dataset], batch_size: int, seed: int = 0,
     """
     unknown = set(splits) - set(SPLIT_NAMES)
     if unknown:
-        raise KeyError(f"unknown split(s) {sorted(unknown)}; expected {SPLIT_NAMES}")
+        raise SplitNameError(f"unknown split(s) {sorted(unknown)}; expected {SPLIT_NAMES}: rename or drop them")
     loaders = {}
     for name, ds in splits.items():
         is_train = name == "train"
@@ -155,7 +174,7 @@ def lr_milestones(epochs: int, fractions: Sequence[float] = (0.5, 0.75)) -> list
     (chapters/05_evaluating_diagnostic_models.ipynb).
     """
     if epochs < 1:
-        raise ValueError("epochs must be at least 1")
+        raise ExperimentInputError(f"epochs must be at least 1, not {epochs}; pass a positive number of epochs")
     return [max(1, int(f * epochs)) for f in fractions]
 
 
@@ -185,7 +204,7 @@ class SeedRuns:
     def mean_sd(self, column: str, digits: int = 3) -> str:
         """``"mean ± sd"`` of one column, for a comparison table."""
         values = self.table[column]
-        return f"{values.mean():.{digits}f} ± {values.std(ddof=1):.{digits}f}"
+        return Estimate(float(values.mean()), sd=float(values.std(ddof=1))).format(digits)
 
     def record(self, prefix: str, **extra: Any) -> dict[str, Any]:
         """Record the per-seed and summary numbers for the chapter's results.
@@ -231,16 +250,16 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
     "Evaluating a diagnostic model" (chapters/05_evaluating_diagnostic_models.ipynb).
     """
     if not seeds:
-        raise ValueError("fit_seeds needs at least one seed")
+        raise ExperimentInputError("fit_seeds needs at least one seed; pass e.g. seeds=(0, 1, 2)")
     missing = [s for s in SPLIT_NAMES if s not in splits]
     if missing:
-        raise KeyError(f"splits lacks {missing}; pass the dictionary of medlab.data.load_splits")
+        raise SplitNameError(f"splits lacks {missing}; pass the dictionary of medlab.data.load_splits")
     loss_fn = nn.CrossEntropyLoss(weight=class_weights(splits["train"].labels)) if class_weighted else None
     if test_keep is not None:
         test_keep = np.asarray(test_keep, dtype=bool)
         if test_keep.shape != (len(splits["test"]),):
-            raise ValueError(f"test_keep has shape {test_keep.shape}; it must hold one flag per test item "
-                             f"({len(splits['test'])})")
+            raise ExperimentInputError(f"test_keep has shape {test_keep.shape}; it must hold one flag per test item "
+                                       f"({len(splits['test'])}): pass the keep_mask of this test split")
     rows, histories = [], {}
     for seed in seeds:
         set_seed(seed)
@@ -268,5 +287,5 @@ def fit_seeds(model: str | Callable[[], nn.Module], splits: Mapping[str, Dataset
     return SeedRuns(pd.DataFrame(rows).set_index("seed"), histories)
 
 
-__all__ = ["as_device", "module_device", "seeded", "class_weights", "make_loaders", "lr_milestones", "SeedRuns",
-           "fit_seeds"]
+__all__ = ["ExperimentInputError", "SplitNameError", "as_device", "module_device", "seeded", "class_weights",
+           "make_loaders", "lr_milestones", "SeedRuns", "fit_seeds"]

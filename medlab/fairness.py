@@ -21,23 +21,28 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from .errors import MedlabError
+from .evaluation import stratified_resample_weights, weighted_auc
+from .metrics import confusion_rates
 
 
 class FairnessError(MedlabError, ValueError):
     """Bad input to a subgroup analysis (lengths differ, a group without both outcomes)."""
 
 
-def _rates(y: np.ndarray, p: np.ndarray, called: np.ndarray) -> dict[str, float]:
+def _rates(y: np.ndarray, p: np.ndarray, called: np.ndarray,
+           weights: np.ndarray | None = None) -> dict[str, float | np.ndarray]:
+    """Every measure on the cases as given, or for each row of case weights (B x N bootstrap counts)."""
     pos, neg = y == 1, y == 0
-    return {
-        "auc": roc_auc_score(y, p) if pos.any() and neg.any() else np.nan,
-        "sensitivity": called[pos].mean() if pos.any() else np.nan,
-        "fpr": called[neg].mean() if neg.any() else np.nan,
-        "ppv": y[called].mean() if called.any() else np.nan,
-        "selection_rate": called.mean(),
-        "observed_rate": y.mean(),
-        "mean_predicted": p.mean(),
-    }
+    r = confusion_rates(y, called, weights)
+    rates = {"sensitivity": r["sensitivity"], "fpr": r["fpr"], "ppv": r["ppv"]}
+    if weights is None:
+        return {"auc": roc_auc_score(y, p) if pos.any() and neg.any() else np.nan, **rates,
+                "selection_rate": called.mean(), "observed_rate": y.mean(), "mean_predicted": p.mean()}
+    w = np.atleast_2d(np.asarray(weights, dtype=float))
+    n = w.sum(1)
+    return {"auc": weighted_auc(y, p, w) if pos.any() and neg.any() else np.full(len(w), np.nan), **rates,
+            "selection_rate": (r["tp"] + r["fp"]) / n, "observed_rate": w @ y.astype(float) / n,
+            "mean_predicted": w @ p / n}
 
 
 def subgroup_report(y_true: np.ndarray, probs: np.ndarray, groups: np.ndarray | pd.Series,
@@ -70,17 +75,12 @@ def subgroup_report(y_true: np.ndarray, probs: np.ndarray, groups: np.ndarray | 
         if len(np.unique(yi)) < 2:
             raise FairnessError(f"group '{name}' has only one outcome; merge it with another group")
         est = _rates(yi, pi, ci_)
-        pos, neg = np.flatnonzero(yi == 1), np.flatnonzero(yi == 0)
-        boot = []
-        for _ in range(n_boot):
-            b = np.r_[rng.choice(pos, len(pos)), rng.choice(neg, len(neg))]
-            boot.append(_rates(yi[b], pi[b], ci_[b]))
-        boot_df = pd.DataFrame(boot)
+        boot = _rates(yi, pi, ci_, stratified_resample_weights(yi, n_boot, rng))
         row: dict[str, float] = {"n": len(idx)}
         for key, value in est.items():
             row[key] = value
-            row[f"{key}_lower"] = float(np.nanquantile(boot_df[key], alpha))
-            row[f"{key}_upper"] = float(np.nanquantile(boot_df[key], 1 - alpha))
+            row[f"{key}_lower"] = float(np.nanquantile(boot[key], alpha))
+            row[f"{key}_upper"] = float(np.nanquantile(boot[key], 1 - alpha))
         rows[name] = row
     return pd.DataFrame(rows).T
 

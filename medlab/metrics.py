@@ -16,8 +16,9 @@ Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -109,6 +110,60 @@ def classification_metrics(y_true: np.ndarray, probs: np.ndarray) -> dict[str, f
     return {"accuracy": accuracy, "auc": auc}
 
 
+def confusion_rates(y_true: np.ndarray, called: np.ndarray,
+                    weights: np.ndarray | None = None) -> dict[str, float | np.ndarray]:
+    """The confusion counts of 0/1 labels against calls, and every rate made of them.
+
+    Returns ``tp``, ``fp``, ``fn``, ``tn``, ``sensitivity`` (``tp / (tp + fn)``),
+    ``specificity`` (``tn / (tn + fp)``), ``fpr`` (``fp / (fp + tn)``), ``ppv``
+    (``tp / (tp + fp)``), ``npv`` (``tn / (tn + fn)``), ``f1``
+    (``2 tp / (2 tp + fp + fn)``) and ``accuracy``. A rate whose denominator is
+    zero is ``nan`` (``f1`` is 0, as scikit-learn's ``zero_division=0``).
+
+    ``called`` is the boolean decision (e.g. ``score > threshold``). With
+    ``weights`` (one row of case weights, or B x N rows, e.g. bootstrap
+    resampling counts) every count is a weighted sum and every value is an
+    array with one entry per row; without, counts are ints and rates floats.
+    The one place the book computes these rates, used by
+    :func:`binary_report`, :func:`medlab.evaluation.diagnostic_report` and
+    :func:`medlab.fairness.subgroup_report`; introduced in the chapters
+    "Your first classifier" (chapters/03_first_classifier.ipynb) and
+    "Evaluating a diagnostic model" (chapters/05_evaluating_diagnostic_models.ipynb).
+    """
+    y = np.asarray(y_true).astype(int).ravel()
+    c = np.asarray(called).astype(bool).ravel()
+    if len(y) != len(c):
+        raise MetricInputError(f"{len(y)} labels but {len(c)} calls; pass one decision per labelled case")
+    pos = y == 1
+    if weights is None:
+        tp, fp = int(np.sum(c & pos)), int(np.sum(c & ~pos))
+        fn, tn = int(np.sum(pos)) - tp, int(np.sum(~pos)) - fp
+    else:
+        w = np.asarray(weights, dtype=float)
+        if w.shape[-1] != len(y) or w.ndim > 2:
+            raise MetricInputError(f"weights must be N or B x N with N = {len(y)}, got shape {w.shape}")
+        tp, fp = w @ (c & pos).astype(float), w @ (c & ~pos).astype(float)
+        fn, tn = w @ pos.astype(float) - tp, w @ (~pos).astype(float) - fp
+
+    def ratio(a: Any, b: Any) -> Any:
+        if weights is None:
+            return float(a / b) if b else float("nan")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(b > 0, a / b, np.nan)
+
+    f1 = ratio(2 * tp, 2 * tp + fp + fn)
+    return {
+        "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "sensitivity": ratio(tp, tp + fn),
+        "specificity": ratio(tn, tn + fp),
+        "fpr": ratio(fp, fp + tn),
+        "ppv": ratio(tp, tp + fp),
+        "npv": ratio(tn, tn + fn),
+        "f1": np.nan_to_num(f1, nan=0.0) if weights is not None else (0.0 if math.isnan(f1) else f1),
+        "accuracy": ratio(tp + tn, tp + fp + fn + tn),
+    }
+
+
 def binary_report(y_true: np.ndarray, probs: np.ndarray, threshold: float = 0.5) -> dict[str, float]:
     """The diagnostic numbers of a binary classifier at one threshold.
 
@@ -119,24 +174,16 @@ def binary_report(y_true: np.ndarray, probs: np.ndarray, threshold: float = 0.5)
     """
     y_true = np.asarray(y_true).astype(int)
     score = as_scores(probs)
-    y_pred = (score > threshold).astype(int)
-    tn, fp, fn, tp = skm.confusion_matrix(y_true, y_pred, labels=[0, 1]).ravel()
-
-    def ratio(a: float, b: float) -> float:
-        return float(a / b) if b else float("nan")
-
+    r = confusion_rates(y_true, score > threshold)
+    n = len(y_true)
     return {
-        "accuracy": ratio(tp + tn, len(y_true)),
+        "accuracy": r["accuracy"] if n else float("nan"),
         "auc": float(skm.roc_auc_score(y_true, score)) if len(np.unique(y_true)) == 2 else float("nan"),
-        "sensitivity": ratio(tp, tp + fn),
-        "specificity": ratio(tn, tn + fp),
-        "ppv": ratio(tp, tp + fp),
-        "npv": ratio(tn, tn + fn),
-        "f1": float(skm.f1_score(y_true, y_pred, zero_division=0)),
-        "prevalence": ratio(tp + fn, len(y_true)),
-        "tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp),
+        **{k: r[k] for k in ("sensitivity", "specificity", "ppv", "npv", "f1")},
+        "prevalence": (r["tp"] + r["fn"]) / n if n else float("nan"),
+        "tn": r["tn"], "fp": r["fp"], "fn": r["fn"], "tp": r["tp"],
     }
 
 
 __all__ = ["METRIC_KEYS", "METRIC_LABELS", "labelled", "as_scores", "classification_metrics",
-           "binary_report", "MetricInputError", "MetricTableError"]
+           "confusion_rates", "binary_report", "MetricInputError", "MetricTableError"]

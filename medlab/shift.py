@@ -37,6 +37,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .errors import MedlabError
+from .evaluation import stratified_resample_weights, weighted_auc
 
 
 class ShiftError(MedlabError, ValueError):
@@ -156,7 +157,9 @@ def auc_over_models(y_true: np.ndarray, scores: np.ndarray, n_boot: int = 1000, 
 
     Each resample draws the cases again (stratified by class) and averages the
     models' AUCs on it, so the interval is the uncertainty from the test set
-    for the seed-averaged AUC. Returns ``(mean_auc, lower, upper)``.
+    for the seed-averaged AUC (the resamples are
+    :func:`medlab.evaluation.stratified_resample_weights`, the AUCs
+    :func:`medlab.evaluation.weighted_auc`). Returns ``(mean_auc, lower, upper)``.
     Introduced in the chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb).
     """
     y = np.asarray(y_true).astype(int).ravel()
@@ -166,12 +169,11 @@ def auc_over_models(y_true: np.ndarray, scores: np.ndarray, n_boot: int = 1000, 
     if set(np.unique(y)) != {0, 1}:
         raise ShiftError("an AUC needs both classes among the labels")
     estimate = float(_auc_rows(y, s).mean())
-    rng = np.random.default_rng(seed)
-    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    boot = np.empty(n_boot)
-    for b in range(n_boot):
-        idx = np.r_[rng.choice(pos, len(pos)), rng.choice(neg, len(neg))]
-        boot[b] = _auc_rows(y[idx], s[:, idx]).mean()
+    w = stratified_resample_weights(y, n_boot, np.random.default_rng(seed))
+    boot = np.zeros(n_boot)
+    for start in range(0, n_boot, 256):  # bounded memory: 256 resamples x N cases at a time
+        chunk = w[start:start + 256]
+        boot[start:start + 256] = np.mean([weighted_auc(y, row, chunk) for row in s], axis=0)
     alpha = (1 - ci) / 2
     return estimate, float(np.quantile(boot, alpha)), float(np.quantile(boot, 1 - alpha))
 

@@ -60,6 +60,20 @@ class WeightsNotCachedError(MedlabError):
     """Pretrained weights are not on this machine; the message says which file, from where, and how."""
 
 
+class UnknownBackboneError(MedlabError, KeyError):
+    """A torchvision backbone name not in :data:`TORCHVISION_WEIGHTS` (also a ``KeyError``).
+
+    Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
+    """
+
+
+class TransferInputError(MedlabError, ValueError):
+    """An image, batch, cut point or prediction list the transfer helpers cannot use (also a ``ValueError``).
+
+    Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipynb).
+    """
+
+
 def imagenet_categories() -> list[str]:
     """The 1000 ImageNet class names, from torchvision's weight metadata (no download).
 
@@ -113,7 +127,8 @@ def torchvision_checkpoint(name: str) -> tuple[Path, str]:
     import torchvision.models as tvm
 
     if name not in TORCHVISION_WEIGHTS:
-        raise KeyError(f"unknown torchvision backbone '{name}'; choose one of {', '.join(TORCHVISION_WEIGHTS)}")
+        raise UnknownBackboneError(f"unknown torchvision backbone '{name}'; choose one of "
+                                   f"{', '.join(TORCHVISION_WEIGHTS)}")
     url = getattr(tvm, TORCHVISION_WEIGHTS[name]).IMAGENET1K_V1.url
     return Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1], url
 
@@ -161,7 +176,8 @@ class ImageNetInput(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 4 or x.shape[1] not in (1, 3):
-            raise ValueError(f"expected a batch N x 1 x H x W or N x 3 x H x W, got shape {tuple(x.shape)}")
+            raise TransferInputError(f"expected a batch N x 1 x H x W or N x 3 x H x W, got shape {tuple(x.shape)}; "
+                                     "add the batch and channel axes (medlab.data.medmnist.to_batch does)")
         x = (x + 1.0) / 2.0 if self.book_range else x
         if x.shape[-2:] != (self.size, self.size):
             shrink = min(x.shape[-2:]) > self.size
@@ -182,7 +198,8 @@ def photo_tensor(image: np.ndarray, size: int = 224) -> torch.Tensor:
     """
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(f"expected an H x W x 3 uint8 photograph, got {image.shape} {image.dtype}")
+        raise TransferInputError(f"expected an H x W x 3 uint8 photograph, got {image.shape} {image.dtype}; "
+                                 "pass an RGB image as read from a file (convert grey or RGBA images to RGB)")
     x = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float().div(255.0)
     return ImageNetInput(size, book_range=False)(x.unsqueeze(0))
 
@@ -237,7 +254,8 @@ def split_efficientnet(model: nn.Module, at: int) -> SplitBackbone:
     """
     n = len(model._blocks)
     if not 0 <= at <= n:
-        raise ValueError(f"at must be between 0 and {n}, not {at}")
+        raise TransferInputError(f"at must be between 0 and {n}, not {at}; pass a block index of the model "
+                                 f"(LITE0_BLOCKS = {LITE0_BLOCKS} for EfficientNet-Lite0)")
     lower = nn.Sequential(model._conv_stem, model._bn0, copy.deepcopy(model._swish), _Blocks(model, 0, at))
     upper = nn.Sequential(_Blocks(model, at, n), model._conv_head, model._bn1, copy.deepcopy(model._swish),
                           nn.AdaptiveAvgPool2d(1), nn.Flatten())
@@ -348,7 +366,8 @@ def auc_summary(y: np.ndarray, probs: Sequence[np.ndarray], keep: np.ndarray | N
 
     probs = [np.asarray(p, dtype=float) for p in probs]
     if not probs:
-        raise ValueError("auc_summary needs the predictions of at least one seed")
+        raise TransferInputError("auc_summary needs the predictions of at least one seed; pass a list with one "
+                                 "vector of P(class 1) per seed")
     out: dict[str, float] = {}
     masks = {"": np.ones(len(y), dtype=bool)}
     if keep is not None:
@@ -500,7 +519,8 @@ def auc(y: np.ndarray, p: np.ndarray) -> float:
 
 
 __all__ = ["IMAGENET_MEAN", "IMAGENET_STD", "LITE0_BLOCKS", "TORCHVISION_WEIGHTS", "WeightsNotCachedError",
-           "imagenet_categories", "efficientnet_lite0", "torchvision_checkpoint", "torchvision_backbone",
+           "UnknownBackboneError", "TransferInputError", "imagenet_categories", "efficientnet_lite0",
+           "torchvision_checkpoint", "torchvision_backbone",
            "ImageNetInput", "photo_tensor", "top_classes", "SplitBackbone", "split_efficientnet", "LITE0_STAGES",
            "PooledStages", "extract", "keep_models", "auc_summary", "linear_probe", "set_trainable",
            "FineTuneResult", "fine_tune", "predict_proba", "auc"]

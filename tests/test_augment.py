@@ -45,3 +45,13 @@ def test_flip_test_tells_asymmetric_from_symmetric_images():
     sym = augment.flip_test(symmetric[:64], symmetric[64:], seed=0, epochs=4)
     assert asym > 0.95
     assert sym < asym
+
+
+def test_augment_error_is_a_medlab_error():
+    from medlab.errors import MedlabError
+
+    assert issubclass(augment.AugmentError, MedlabError) and issubclass(augment.AugmentError, ValueError)
+    with pytest.raises(augment.AugmentError, match="choose one of"):
+        augment.recipe("mixup")
+    with pytest.raises(augment.AugmentError, match="at least two training images"):
+        augment.flip_test(np.zeros((1, 28, 28), np.uint8), np.zeros((1, 28, 28), np.uint8))

@@ -250,6 +250,7 @@ def test_load_series_matches_monai(series_dir):
     np.testing.assert_allclose(theirs.direction, ours.direction, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_nifti_round_trip_with_monai(series_dir, tmp_path):
     import nibabel as nib
     from monai.transforms import LoadImage

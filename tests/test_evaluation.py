@@ -1,5 +1,7 @@
 """medlab.evaluation agrees with scikit-learn, with slow reference formulas and with itself."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from sklearn import metrics as skm
@@ -7,7 +9,7 @@ from sklearn.calibration import calibration_curve
 
 from medlab import evaluation as ev
 from medlab.evaluation.calibration import _bin_ids, _log_softmax
-from medlab.evaluation.diagnostic import _stratified_weights, _weighted_metrics
+from medlab.evaluation.diagnostic import _weighted_metrics, stratified_resample_weights
 
 
 def _data(n=600, prevalence=0.6, separation=1.2, seed=0):
@@ -52,7 +54,7 @@ def test_bootstrap_rows_match_sklearn_with_weights():
     """Each resample equals scikit-learn's metrics with the drawn counts as sample weights."""
     y, p = _data(n=200, seed=5)
     p = np.round(p, 2)  # many ties
-    w = _stratified_weights(y, 5, np.random.default_rng(0))
+    w = stratified_resample_weights(y, 5, np.random.default_rng(0))
     rows = _weighted_metrics(y, p, w, 0.5)
     for wi, row in zip(w, rows):
         keep = wi > 0
@@ -69,7 +71,7 @@ def test_bootstrap_rows_match_sklearn_with_weights():
 
 def test_stratified_resamples_keep_class_counts():
     y, _ = _data(n=300)
-    w = _stratified_weights(y, 50, np.random.default_rng(1))
+    w = stratified_resample_weights(y, 50, np.random.default_rng(1))
     assert np.all(w[:, y == 1].sum(1) == y.sum())
     assert np.all(w[:, y == 0].sum(1) == (1 - y).sum())
 
@@ -299,3 +301,54 @@ def test_correct_prior_gives_the_bayes_posterior_at_the_new_prevalence():
     assert (np.argsort(correct_prior(at_train, 0.9, 0.3)) == np.argsort(at_train)).all()
     with pytest.raises(ValueError, match="target_prevalence"):
         correct_prior(at_train, 0.9, 1.0)
+
+
+# ------------------------------------------------------------------ the one bootstrap, and Estimate
+
+
+def test_stratified_resample_weights_keep_class_counts():
+    y = np.r_[np.zeros(37, int), np.ones(13, int)]
+    w = ev.stratified_resample_weights(y, 200, np.random.default_rng(0))
+    assert w.shape == (200, 50)
+    assert (w[:, y == 1].sum(1) == 13).all() and (w[:, y == 0].sum(1) == 37).all()
+    assert (w >= 0).all() and np.allclose(w, np.round(w))
+    # each case is drawn once per resample on average
+    assert w.mean() == pytest.approx(1.0, abs=0.02)
+
+
+def test_weighted_auc_equals_auc_of_the_resample():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 80)
+    s = np.round(rng.random(80) + 0.4 * y, 1)  # ties
+    w = ev.stratified_resample_weights(y, 5, rng)
+    aucs = ev.weighted_auc(y, s, w)
+    for b in range(5):
+        rep = np.repeat(np.arange(80), w[b].astype(int))
+        assert aucs[b] == pytest.approx(skm.roc_auc_score(y[rep], s[rep]))
+    with pytest.raises(ev.EvaluationError):
+        ev.weighted_auc(y, s, w[:, :-1])
+
+
+def test_estimate_format_shows_the_parts_that_exist():
+    assert ev.Estimate(0.9, 0.859, 0.941, sd=0.033, n=5).format() == "0.900 ± 0.033 [0.859, 0.941] (n = 5)"
+    assert ev.Estimate(0.9, n=1).format() == "0.900 (n = 1)"
+    assert ev.Estimate(0.91234, sd=0.01).format(2) == "0.91 ± 0.01"
+    assert ev.Estimate(0.5, 0.4, 0.6).format(1) == "0.5 [0.4, 0.6]"
+    with pytest.raises(ev.EvaluationError):
+        ev.Estimate(0.5, lower=0.4)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ev.Estimate(0.5).value = 1.0  # type: ignore[misc]
+
+
+def test_mean_sd_ci_is_the_t_interval():
+    from scipy import stats
+
+    values = [0.88, 0.91, 0.93, 0.87, 0.92]
+    e = ev.mean_sd_ci(values, level=0.9)
+    lo, hi = stats.t.interval(0.9, len(values) - 1, loc=np.mean(values), scale=stats.sem(values))
+    assert e.value == pytest.approx(np.mean(values)) and e.sd == pytest.approx(np.std(values, ddof=1))
+    assert (e.lower, e.upper, e.n, e.level) == (pytest.approx(lo), pytest.approx(hi), 5, 0.9)
+    one = ev.mean_sd_ci([0.7])
+    assert (one.value, one.sd, one.lower, one.n) == (0.7, None, None, 1)
+    with pytest.raises(ev.EvaluationError):
+        ev.mean_sd_ci([])

@@ -127,3 +127,26 @@ def test_fit_seeds_scores_the_deduplicated_test_split():
     assert saved["per_seed_auc_dedup"] == runs.table["test_auc_dedup"].tolist()
     with pytest.raises(ValueError, match="one flag per test item"):
         experiment.fit_seeds("simple_cnn", splits, [0], epochs=1, test_keep=keep[:5], verbose=False)
+
+
+def test_mean_sd_is_mean_and_sample_sd():
+    import pandas as pd
+
+    table = pd.DataFrame({"test_auc": [0.9, 0.95, 0.85]}, index=pd.Index([0, 1, 2], name="seed"))
+    runs = experiment.SeedRuns(table, {})
+    assert runs.mean_sd("test_auc") == "0.900 ± 0.050"
+    assert runs.mean_sd("test_auc", digits=2) == "0.90 ± 0.05"
+
+
+def test_experiment_errors_are_medlab_errors():
+    from medlab.errors import MedlabError
+
+    assert issubclass(experiment.ExperimentInputError, MedlabError)
+    assert issubclass(experiment.ExperimentInputError, ValueError)
+    assert issubclass(experiment.SplitNameError, MedlabError) and issubclass(experiment.SplitNameError, KeyError)
+    with pytest.raises(experiment.ExperimentInputError, match="at least one label"):
+        experiment.class_weights([])
+    with pytest.raises(experiment.ExperimentInputError, match="epochs"):
+        experiment.lr_milestones(0)
+    with pytest.raises(experiment.SplitNameError, match="valid"):
+        experiment.make_loaders({"valid": None}, batch_size=4)

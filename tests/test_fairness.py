@@ -74,3 +74,46 @@ def test_whas500_task():
     assert isinstance(df, pd.DataFrame) and "los" not in df
     with pytest.raises(data.tables.TableError, match="censored"):
         data.tables.load_whas500(horizon_days=3000)
+
+
+def _rank_auc(y, p):
+    """Mann-Whitney AUC (ties averaged), a fast stand-in for roc_auc_score in the loop below."""
+    from scipy.stats import rankdata
+
+    n1 = y.sum()
+    return (rankdata(p)[y == 1].sum() - n1 * (n1 + 1) / 2) / (n1 * (len(y) - n1))
+
+
+def _loop_bootstrap_widths(y, p, called, n_boot, seed):
+    """Brute-force reference: a loop of stratified resamples, the old way."""
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    rows = []
+    assert _rank_auc(y, p) == pytest.approx(roc_auc_score(y, p))
+    for _ in range(n_boot):
+        b = np.r_[rng.choice(pos, len(pos)), rng.choice(neg, len(neg))]
+        rows.append((_rank_auc(y[b], p[b]), called[b][y[b] == 1].mean(), called[b][y[b] == 0].mean(),
+                     p[b].mean()))
+    frame = pd.DataFrame(rows, columns=["auc", "sensitivity", "fpr", "mean_predicted"])
+    return frame.quantile(0.975) - frame.quantile(0.025)
+
+
+def test_subgroup_bootstrap_agrees_with_a_loop_bootstrap():
+    rng = np.random.default_rng(11)
+    n = 400
+    y = rng.integers(0, 2, n)
+    p = np.clip(0.25 + 0.35 * y + rng.normal(0, 0.2, n), 0.01, 0.99)
+    groups = np.where(rng.random(n) < 0.5, "a", "b")
+    report = fs.subgroup_report(y, p, groups, n_boot=1500, seed=0)
+    assert list(report.index) == ["all", "a", "b"]
+    for name in report.index:
+        row = report.loc[name]
+        for m in ("auc", "sensitivity", "fpr", "ppv", "selection_rate", "mean_predicted"):
+            assert row[f"{m}_lower"] <= row[m] <= row[f"{m}_upper"]
+        # stratified: the prevalence of every resample is the sample's
+        assert row["observed_rate_lower"] == pytest.approx(row["observed_rate"])
+        assert row["observed_rate_upper"] == pytest.approx(row["observed_rate"])
+        idx = np.arange(n) if name == "all" else np.flatnonzero(groups == name)
+        ref = _loop_bootstrap_widths(y[idx], p[idx], p[idx] > 0.5, 1500, seed=1)
+        for m in ("auc", "sensitivity", "fpr", "mean_predicted"):
+            assert row[f"{m}_upper"] - row[f"{m}_lower"] == pytest.approx(ref[m], rel=0.15), (name, m)

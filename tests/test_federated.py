@@ -406,3 +406,15 @@ def test_superlink_and_two_supernodes_run_one_round_of_the_same_apps(tmp_path, m
                                     "local-steps": 5, "batch-size": 32, "lr": 0.001, "seed": 1, "result-file": ""})
     hand = fl.fedavg(cnn, flower.deployment_sites(settings), 1, fl.LocalConfig(steps=5), seed=1)
     assert max(float(np.abs(a - b).max()) for a, b in zip(hand.weights, weights)) < 1e-4
+
+
+def test_federated_errors_are_medlab_errors():
+    from medlab.errors import MedlabError
+    from medlab.federated.fedavg import FederatedConfigError
+
+    for cls in (FederatedConfigError, privacy.NotDPCompatibleError):
+        assert issubclass(cls, MedlabError) and issubclass(cls, ValueError), cls
+    with pytest.raises(FederatedConfigError, match="'adam' or 'sgd'"):
+        fl.LocalConfig(optimizer="rmsprop")
+    with pytest.raises(FederatedConfigError, match="one size per site"):
+        fl.weighted_average([], [])

@@ -162,3 +162,19 @@ def test_histogram_baseline_matches_the_reference_distribution():
     # the order of grey levels is kept
     a, b = src[0][src[0] > 0], out[0][src[0] > 0]
     assert (np.argsort(a, kind="stable") == np.argsort(b, kind="stable")).mean() > 0.9
+
+
+def test_generative_errors_are_medlab_errors():
+    from medlab.errors import MedlabError
+
+    for cls, builtin in [(metrics.ImageMetricError, ValueError), (metrics.FeatureNetworkError, TypeError),
+                         (paired.PairedInputError, ValueError), (gan.GanInputError, ValueError)]:
+        assert issubclass(cls, MedlabError) and issubclass(cls, builtin), cls
+    with pytest.raises(metrics.ImageMetricError, match="same shape"):
+        metrics.psnr(np.zeros((4, 4)), np.zeros((4, 5)))
+    with pytest.raises(metrics.FeatureNetworkError, match="SimpleCNN"):
+        metrics.classifier_features(torch.nn.Linear(2, 2), np.zeros((1, 28, 28), np.uint8))
+    with pytest.raises(paired.PairedInputError, match="multiple"):
+        paired.downsample(np.zeros((1, 6, 6)), 4)
+    with pytest.raises(gan.GanInputError, match="28"):
+        gan.train_cgan(np.zeros((2, 14, 14), np.uint8), np.zeros(2), epochs=1)

@@ -95,3 +95,56 @@ def test_classification_metrics_accepts_medmnist_n_by_1_labels():
     with pytest.raises(MetricInputError, match="N x 1"):
         classification_metrics(np.zeros((5, 2)), probs)
     assert issubclass(MetricInputError, ValueError)
+
+
+# ------------------------------------------------------------------ confusion_rates: the one implementation
+
+
+def test_confusion_rates_match_scikit_learn():
+    from medlab.metrics import confusion_rates
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    called = rng.random(300) < 0.4 + 0.3 * y
+    r = confusion_rates(y, called)
+    tn, fp, fn, tp = skm.confusion_matrix(y, called.astype(int), labels=[0, 1]).ravel()
+    assert (r["tn"], r["fp"], r["fn"], r["tp"]) == (tn, fp, fn, tp)
+    assert r["sensitivity"] == pytest.approx(skm.recall_score(y, called))
+    assert r["specificity"] == pytest.approx(skm.recall_score(y, called, pos_label=0))
+    assert r["ppv"] == pytest.approx(skm.precision_score(y, called))
+    assert r["npv"] == pytest.approx(skm.precision_score(y, called, pos_label=0))
+    assert r["fpr"] == pytest.approx(1 - r["specificity"])
+    assert r["f1"] == pytest.approx(skm.f1_score(y, called))
+    assert r["accuracy"] == pytest.approx(skm.accuracy_score(y, called))
+
+
+def test_confusion_rates_weights_are_repeated_cases_and_empty_denominators_are_nan():
+    from medlab.metrics import MetricInputError, confusion_rates
+
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 50)
+    called = rng.random(50) < 0.5
+    w = rng.integers(0, 4, size=(3, 50))
+    rows = confusion_rates(y, called, w)
+    for b in range(3):
+        rep = np.repeat(np.arange(50), w[b])
+        ref = confusion_rates(y[rep], called[rep])
+        for key, value in ref.items():
+            assert rows[key][b] == pytest.approx(value, nan_ok=True)
+    nothing = confusion_rates(np.array([0, 1, 1]), np.zeros(3, bool))
+    assert np.isnan(nothing["ppv"]) and nothing["f1"] == 0.0 and nothing["sensitivity"] == 0.0
+    with pytest.raises(MetricInputError):
+        confusion_rates(y, called[:-1])
+
+
+def test_binary_report_counts_and_rates_unchanged():
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, 200)
+    p = np.clip(0.3 * y + rng.random(200) * 0.7, 0, 1)
+    r = binary_report(y, p, threshold=0.5)
+    pred = (p > 0.5).astype(int)
+    assert r["sensitivity"] == pytest.approx(skm.recall_score(y, pred))
+    assert r["ppv"] == pytest.approx(skm.precision_score(y, pred))
+    assert r["f1"] == pytest.approx(skm.f1_score(y, pred))
+    assert r["prevalence"] == pytest.approx(y.mean())
+    assert all(isinstance(r[k], int) for k in ("tn", "fp", "fn", "tp"))

@@ -56,3 +56,10 @@ def test_gpu_throughput_table_reads_the_benchmark_lines(tmp_path):
     (tmp_path / "benchmarks" / "results" / "gpu_throughput.jsonl").write_text(json.dumps(line) + "\n")
     table = gpu_throughput_table(tmp_path)
     assert "| fit | 950 |" in table and "+5.3 %" in table and "20,000" in table
+
+
+def test_mean_sd_ci_is_the_evaluation_estimate():
+    from medlab import evaluation
+
+    values = [0.91, 0.93, 0.92, 0.95]
+    assert mean_sd_ci(values) == evaluation.mean_sd_ci(values).format(3)

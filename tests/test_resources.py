@@ -10,6 +10,7 @@ import pytest
 from medlab.runtime.resources import format_bytes, gpu_info
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_peak_memory_sees_a_child_that_allocates():
     # In a fresh interpreter, so that no other child of the test process (a notebook

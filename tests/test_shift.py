@@ -132,3 +132,22 @@ def test_cusum_matches_the_recursion_and_alarms_on_a_shift():
     assert down is None and down2 is not None and 50 <= down2 < 60  # a fall needs the lower chart
     with pytest.raises(sh.ShiftError, match="sd"):
         sh.cusum(x, 0.0, 0.0)
+
+
+def test_auc_over_models_interval_agrees_with_a_loop_bootstrap():
+    rng = np.random.default_rng(12)
+    y = rng.integers(0, 2, 300)
+    scores = np.stack([0.8 * y + rng.normal(0, 1, 300) for _ in range(3)])
+    est, lo, hi = sh.auc_over_models(y, scores, n_boot=1500, seed=0)
+    assert est == pytest.approx(np.mean([roc_auc_score(y, s) for s in scores]))
+    assert lo < est < hi
+    loop_rng = np.random.default_rng(1)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    boot = []
+    for _ in range(1500):
+        b = np.r_[loop_rng.choice(pos, len(pos)), loop_rng.choice(neg, len(neg))]
+        ranks = stats.rankdata(scores[:, b], axis=1)
+        boot.append(np.mean((ranks[:, y[b] == 1].sum(1) - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))))
+    ref_lo, ref_hi = np.quantile(boot, [0.025, 0.975])
+    assert hi - lo == pytest.approx(ref_hi - ref_lo, rel=0.15)
+    assert (lo + hi) / 2 == pytest.approx((ref_lo + ref_hi) / 2, abs=0.1 * (ref_hi - ref_lo))

@@ -186,3 +186,15 @@ def test_medmnist_plus_rows():
     assert "MedMNIST+" in published.MEDMNIST_PLUS_CITATION
     with pytest.raises(KeyError, match="MedMNIST\\+"):
         published.medmnist_plus("pneumoniamnist")
+
+
+def test_transfer_errors_are_medlab_errors():
+    assert issubclass(transfer.UnknownBackboneError, MedlabError)
+    assert issubclass(transfer.UnknownBackboneError, KeyError)
+    assert issubclass(transfer.TransferInputError, MedlabError) and issubclass(transfer.TransferInputError, ValueError)
+    with pytest.raises(transfer.UnknownBackboneError, match="choose one of"):
+        transfer.torchvision_checkpoint("vgg11")
+    with pytest.raises(transfer.TransferInputError, match="uint8"):
+        transfer.photo_tensor(np.zeros((8, 8), np.uint8))
+    with pytest.raises(transfer.TransferInputError, match="at least one seed"):
+        transfer.auc_summary(np.array([0, 1]), [])

@@ -234,3 +234,17 @@ def test_largest_component_keeps_the_biggest_blob():
     np.testing.assert_array_equal(all_of_it, image[0] > 0.5)
     kept = predict_volume(net, image, largest_component=True)
     np.testing.assert_array_equal(kept, labels == np.argmax(np.bincount(labels.ravel())[1:]) + 1)
+
+
+def test_volume_model_errors_are_medlab_errors():
+    from medlab.errors import MedlabError
+    from medlab.volumes.models import SmallCNN, UnknownModelKindError, VolumeModelError
+
+    assert issubclass(VolumeModelError, MedlabError) and issubclass(VolumeModelError, ValueError)
+    assert issubclass(UnknownModelKindError, MedlabError) and issubclass(UnknownModelKindError, KeyError)
+    with pytest.raises(UnknownModelKindError, match="choose one of"):
+        build_volume_model("4d")
+    with pytest.raises(VolumeModelError, match="dims must be 2 or 3"):
+        SmallCNN(dims=4)
+    with pytest.raises(VolumeModelError, match="square, ungrouped"):
+        ACSConv(nn.Conv2d(2, 2, 3, groups=2))

@@ -20,13 +20,11 @@ Written by ``python -m medlab.book.report`` for the page "Reproducibility"
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scipy import stats
-
+from .. import evaluation
 from ..published import baselines
 from ..runtime.resources import format_bytes
 from .provenance import stale_reason
@@ -70,16 +68,12 @@ def _values(group: dict[str, Any], metric: str) -> list[float]:
 
 
 def mean_sd_ci(values: list[float]) -> str:
-    """``mean ± sd [lo, hi] (n)``: sample sd and a 95 % t-interval of the mean; one value alone."""
-    n = len(values)
-    if n == 0:
-        return "-"
-    mean = sum(values) / n
-    if n == 1:
-        return f"{mean:.3f} (n = 1)"
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
-    half = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
-    return f"{mean:.3f} ± {sd:.3f} [{mean - half:.3f}, {mean + half:.3f}] (n = {n})"
+    """``mean ± sd [lo, hi] (n)``: sample sd and a 95 % t-interval of the mean; one value alone.
+
+    The numbers are :func:`medlab.evaluation.mean_sd_ci`'s, printed by
+    :meth:`medlab.evaluation.Estimate.format`; no value gives ``"-"``.
+    """
+    return evaluation.mean_sd_ci(values).format(3) if len(values) else "-"
 
 
 def _record(root: Path, chapter: str, paper: bool) -> dict[str, Any] | None:

@@ -6,7 +6,9 @@
 - :mod:`~medlab.evaluation.comparisons`: two models on the same cases
   (DeLong's test, paired bootstrap);
 - :mod:`~medlab.evaluation.calibration`: reliability, ECE, Brier score and
-  temperature scaling.
+  temperature scaling;
+- :mod:`~medlab.evaluation.estimates`: :class:`Estimate`, one shape (and one
+  formatter) for a value with its interval, and :func:`mean_sd_ci` over seeds.
 
 Metric keys are the book's one vocabulary (:mod:`medlab.metrics`). Chapters
 import the package and call ``evaluation.diagnostic_report(...)`` and so on;
@@ -37,11 +39,14 @@ from .diagnostic import (
                           npv_at_prevalence,
                           plot_ppv_prevalence,
                           ppv_at_prevalence,
+                          stratified_resample_weights,
+                          weighted_auc,
 )
+from .estimates import Estimate, mean_sd_ci
 from .thresholds import ThresholdChoice, operating_point, threshold_for_sensitivity, threshold_max_youden
 
 __all__ = [
-    "correct_prior",
+    "correct_prior", "stratified_resample_weights", "weighted_auc", "Estimate", "mean_sd_ci",
     "METRICS", "check_binary", "bootstrap_metrics", "diagnostic_report", "format_report",
     "ppv_at_prevalence", "npv_at_prevalence", "plot_ppv_prevalence", "ThresholdChoice",
     "threshold_for_sensitivity", "threshold_max_youden", "operating_point", "delong_components",

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
-from .diagnostic import METRICS, EvaluationError, _stratified_weights, _weighted_metrics, check_binary
+from .diagnostic import METRICS, EvaluationError, _weighted_metrics, check_binary, stratified_resample_weights
 
 
 def _midrank(x: np.ndarray) -> np.ndarray:
@@ -131,7 +131,7 @@ def paired_bootstrap(y_true: np.ndarray, scores_a: np.ndarray, scores_b: np.ndar
     ones = np.ones((1, len(y)))
     est_a = _weighted_metrics(y, a, ones, threshold)[0, col]
     est_b = _weighted_metrics(y, b, ones, threshold)[0, col]
-    w = _stratified_weights(y, n_boot, np.random.default_rng(seed))
+    w = stratified_resample_weights(y, n_boot, np.random.default_rng(seed))
     d = (_weighted_metrics(y, a, w, threshold)[:, col]
          - _weighted_metrics(y, b, w, threshold)[:, col])
     d = d[np.isfinite(d)]

@@ -31,7 +31,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..errors import MedlabError
-from ..metrics import METRIC_LABELS, as_scores
+from ..metrics import METRIC_LABELS, as_scores, confusion_rates
 
 
 class EvaluationError(MedlabError, ValueError):
@@ -77,47 +77,73 @@ def _weighted_metrics(y: np.ndarray, s: np.ndarray, w: np.ndarray,
     are handled as scikit-learn does (one ROC/PR point per distinct score).
     """
     w = np.atleast_2d(np.asarray(w, dtype=float))
-    pos = y == 1
-    called = s > threshold
-    wp, wn = w[:, pos], w[:, ~pos]
-    n_pos, n_neg = wp.sum(1), wn.sum(1)
-    tp = wp @ called[pos].astype(float)
-    fp = wn @ called[~pos].astype(float)
-    fn, tn = n_pos - tp, n_neg - fp
-
+    r = confusion_rates(y, s > threshold, w)
     with np.errstate(divide="ignore", invalid="ignore"):
-        sens = tp / n_pos
-        spec = tn / n_neg
-        ppv = np.where(tp + fp > 0, tp / (tp + fp), np.nan)
-        npv = np.where(tn + fn > 0, tn / (tn + fn), np.nan)
-        f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
-        acc = (tp + tn) / (n_pos + n_neg)
-
-        # ROC AUC and average precision from cumulative counts over distinct scores
-        order = np.argsort(-s, kind="mergesort")
-        s_sorted, y_sorted = s[order], y[order].astype(float)
-        last_of_group = np.r_[s_sorted[1:] != s_sorted[:-1], True]
-        ws = w[:, order]
-        tp_cum = np.cumsum(ws * y_sorted, axis=1)[:, last_of_group]
-        fp_cum = np.cumsum(ws * (1 - y_sorted), axis=1)[:, last_of_group]
-        d_tp = np.diff(tp_cum, axis=1, prepend=0.0)
-        d_fp = np.diff(fp_cum, axis=1, prepend=0.0)
-        auc = (d_fp * (tp_cum - d_tp + d_tp / 2)).sum(1) / (n_pos * n_neg)
-        precision = np.where(tp_cum + fp_cum > 0, tp_cum / (tp_cum + fp_cum), 0.0)
-        ap = (d_tp * precision).sum(1) / n_pos
-
+        auc, ap = _weighted_ranking(y, s, w)
         brier = (w * (s - y) ** 2).sum(1) / w.sum(1)
+    sens, spec, ppv, npv, f1, acc = (r[k] for k in ("sensitivity", "specificity", "ppv", "npv", "f1", "accuracy"))
     return np.stack([sens, spec, ppv, npv, f1, acc, auc, ap, brier], axis=1)
 
 
-def _stratified_weights(y: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """B x N case weights of ``n_boot`` stratified bootstrap resamples.
+def _weighted_ranking(y: np.ndarray, s: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ROC AUC and average precision for each row of case weights ``w`` (B x N).
 
-    Each class is resampled with replacement within itself, so every
-    resample keeps the class counts (and the prevalence) of the original.
+    Computed from cumulative weighted counts over the distinct scores, so ties
+    are handled as scikit-learn does (one ROC/PR point per distinct score; a
+    tied positive-negative pair counts one half towards the AUC).
     """
+    n_pos, n_neg = w[:, y == 1].sum(1), w[:, y == 0].sum(1)
+    order = np.argsort(-s, kind="mergesort")
+    s_sorted, y_sorted = s[order], y[order].astype(float)
+    last_of_group = np.r_[s_sorted[1:] != s_sorted[:-1], True]
+    ws = w[:, order]
+    tp_cum = np.cumsum(ws * y_sorted, axis=1)[:, last_of_group]
+    fp_cum = np.cumsum(ws * (1 - y_sorted), axis=1)[:, last_of_group]
+    d_tp = np.diff(tp_cum, axis=1, prepend=0.0)
+    d_fp = np.diff(fp_cum, axis=1, prepend=0.0)
+    auc = (d_fp * (tp_cum - d_tp + d_tp / 2)).sum(1) / (n_pos * n_neg)
+    precision = np.where(tp_cum + fp_cum > 0, tp_cum / (tp_cum + fp_cum), 0.0)
+    ap = (d_tp * precision).sum(1) / n_pos
+    return auc, ap
+
+
+def weighted_auc(y_true: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """ROC AUC for each row of case weights (B x N, e.g. :func:`stratified_resample_weights`).
+
+    With integer weights a row is a bootstrap resample, so B resamples' AUCs
+    come from one vectorised pass (ties count one half, as scikit-learn's
+    ``roc_auc_score``). The bootstraps of :func:`medlab.fairness.subgroup_report`
+    and :func:`medlab.shift.auc_over_models` use it, in the chapter
+    "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb); the
+    resampling itself is introduced in the chapter "Evaluating a diagnostic
+    model" (chapters/05_evaluating_diagnostic_models.ipynb).
+    """
+    y, s = check_binary(y_true, scores)
+    w = np.atleast_2d(np.asarray(weights, dtype=float))
+    if w.ndim != 2 or w.shape[1] != len(y):
+        raise EvaluationError(f"weights must be B x N with N = {len(y)} cases, got shape {w.shape}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _weighted_ranking(y, s, w)[0]
+
+
+def stratified_resample_weights(y_true: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """B x N case weights of ``n_boot`` stratified bootstrap resamples (the book's one bootstrap).
+
+    Entry ``[b, i]`` is how often case ``i`` was drawn in resample ``b``. Each
+    class of ``y_true`` is resampled with replacement within itself, so every
+    resample keeps the class counts (and the prevalence) of the original.
+    Any statistic that is a weighted sum over cases (every measure of
+    :func:`bootstrap_metrics`, :func:`weighted_auc`,
+    :func:`medlab.metrics.confusion_rates`) then gives all resamples at once.
+    :func:`medlab.fairness.subgroup_report`, :func:`medlab.shift.auc_over_models`
+    and :func:`paired_bootstrap` use it too. Introduced in the chapter
+    "Evaluating a diagnostic model" (chapters/05_evaluating_diagnostic_models.ipynb).
+    """
+    y = np.asarray(y_true).ravel()
+    if n_boot < 0:
+        raise EvaluationError(f"n_boot must be 0 or more, not {n_boot}")
     w = np.zeros((n_boot, len(y)))
-    for label in (0, 1):
+    for label in np.unique(y):
         idx = np.flatnonzero(y == label)
         draws = rng.integers(0, len(idx), size=(n_boot, len(idx)))
         flat = (draws + np.arange(n_boot)[:, None] * len(idx)).ravel()
@@ -137,7 +163,7 @@ def bootstrap_metrics(y_true: np.ndarray, scores: np.ndarray, threshold: float =
     prevalence itself, and do not carry over to a population where it differs.
     """
     y, s = check_binary(y_true, scores)
-    w = _stratified_weights(y, n_boot, np.random.default_rng(seed))
+    w = stratified_resample_weights(y, n_boot, np.random.default_rng(seed))
     return pd.DataFrame(_weighted_metrics(y, s, w, threshold), columns=list(METRICS))
 
 
@@ -235,5 +261,6 @@ def plot_ppv_prevalence(sensitivity: float, specificity: float,
     return fig
 
 
-__all__ = ["METRICS", "check_binary", "bootstrap_metrics", "diagnostic_report", "format_report",
+__all__ = ["METRICS", "check_binary", "stratified_resample_weights", "weighted_auc", "bootstrap_metrics",
+           "diagnostic_report", "format_report",
            "ppv_at_prevalence", "npv_at_prevalence", "plot_ppv_prevalence"]

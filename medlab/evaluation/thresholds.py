@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..metrics import confusion_rates
 from .diagnostic import EvaluationError, check_binary
 
 
@@ -47,8 +48,7 @@ def threshold_for_sensitivity(y_true: np.ndarray, scores: np.ndarray,
     cut = pos_scores[k - 1]
     below = s[s < cut]
     threshold = float((cut + below.max()) / 2) if len(below) else float(np.nextafter(cut, -np.inf))
-    called = s > threshold
-    return ThresholdChoice(threshold, float(called[y == 1].mean()), float((~called[y == 0]).mean()))
+    return operating_point(y, s, threshold)
 
 
 def threshold_max_youden(y_true: np.ndarray, scores: np.ndarray) -> ThresholdChoice:
@@ -71,9 +71,8 @@ def threshold_max_youden(y_true: np.ndarray, scores: np.ndarray) -> ThresholdCho
 def operating_point(y_true: np.ndarray, scores: np.ndarray, threshold: float) -> ThresholdChoice:
     """Sensitivity and specificity of ``score > threshold`` on these data."""
     y, s = check_binary(y_true, scores)
-    called = s > threshold
-    return ThresholdChoice(float(threshold), float(called[y == 1].mean()),
-                           float((~called[y == 0]).mean()))
+    r = confusion_rates(y, s > threshold)
+    return ThresholdChoice(float(threshold), r["sensitivity"], r["specificity"])
 
 
 __all__ = ["ThresholdChoice", "threshold_for_sensitivity", "threshold_max_youden", "operating_point"]

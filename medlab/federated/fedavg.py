@@ -38,6 +38,10 @@ class SiteFailure(MedlabError, RuntimeError):
     """A site that stopped during its local training (a simulated crash or lost connection)."""
 
 
+class FederatedConfigError(MedlabError, ValueError):
+    """A local-training setting, or a set of weights and sizes, that FedAvg cannot use (also a ``ValueError``)."""
+
+
 @dataclass(frozen=True)
 class LocalConfig:
     """What each site does in one round: ``steps`` optimiser steps on batches of ``batch_size``.
@@ -59,7 +63,8 @@ class LocalConfig:
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "sgd"):
-            raise ValueError(f"optimizer must be 'adam' or 'sgd', not {self.optimizer!r}")
+            raise FederatedConfigError(f"optimizer must be 'adam' or 'sgd', not {self.optimizer!r}; "
+                                       "pass LocalConfig(optimizer='adam') or LocalConfig(optimizer='sgd')")
 
 
 def as_batch(images: np.ndarray) -> torch.Tensor:
@@ -76,14 +81,16 @@ def set_weights(model: nn.Module, weights: Sequence[np.ndarray]) -> None:
     """Load arrays given by ``get_weights`` (same order) into ``model``."""
     keys = list(model.state_dict())
     if len(keys) != len(weights):
-        raise ValueError(f"model has {len(keys)} tensors, got {len(weights)} arrays")
+        raise FederatedConfigError(f"model has {len(keys)} tensors, got {len(weights)} arrays; pass the weights "
+                                   "get_weights returned for a model of the same architecture")
     model.load_state_dict({k: torch.from_numpy(np.asarray(w).copy()) for k, w in zip(keys, weights)}, strict=True)
 
 
 def weighted_average(weights: Sequence[Sequence[np.ndarray]], sizes: Sequence[float]) -> list[np.ndarray]:
     """FedAvg's aggregate: sum over sites of (size / total size) x weights, array by array."""
     if not weights or len(weights) != len(sizes):
-        raise ValueError(f"need one size per site's weights (got {len(weights)} and {len(sizes)})")
+        raise FederatedConfigError(f"need one size per site's weights (got {len(weights)} and {len(sizes)}); pass "
+                                   "at least one site's weights and, in the same order, its number of images")
     total = float(sum(sizes))
     out = []
     for arrays in zip(*weights):

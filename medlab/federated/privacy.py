@@ -31,12 +31,17 @@ import torch
 from sklearn.metrics import roc_auc_score
 from torch import nn
 
+from ..errors import MedlabError
 from ..experiment import class_weights, module_device, seeded
 from .fedavg import LocalConfig, SiteFailure, as_batch, get_weights, make_optimizer, round_seed, set_weights
 from .partition import Site
 
 TrainFn = Callable[..., dict[str, float]]
 # (model, site, config, seed, server_round, site_index, device=None) -> metrics, as fedavg.train_site
+
+
+class NotDPCompatibleError(MedlabError, ValueError):
+    """A model Opacus still rejects after ``make_dp_compatible`` fixed it (also a ``ValueError``)."""
 
 
 def make_dp_compatible(model: nn.Module) -> nn.Module:
@@ -49,7 +54,8 @@ def make_dp_compatible(model: nn.Module) -> nn.Module:
             m.inplace = False
     errors = ModuleValidator.validate(model, strict=False)
     if errors:
-        raise ValueError(f"model is not DP-compatible after fixing: {errors}")
+        raise NotDPCompatibleError(f"model is not DP-compatible after fixing: {errors}; replace the layers named "
+                                   "there by ones Opacus supports (see opacus.validators.ModuleValidator)")
     return model
 
 

@@ -24,7 +24,15 @@ import torch
 from torch import nn
 
 from ..data.medmnist import to_batch
+from ..errors import MedlabError
 from ..experiment import module_device, seeded
+
+
+class GanInputError(MedlabError, ValueError):
+    """Training images or labels ``train_cgan`` cannot use (also a ``ValueError``).
+
+    Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    """
 
 
 class Generator(nn.Module):
@@ -104,8 +112,8 @@ def train_cgan(images: np.ndarray, labels: np.ndarray, *, epochs: int, batch_siz
     """
     images, labels = np.asarray(images), np.asarray(labels).astype(np.int64)
     if images.ndim != 3 or images.shape[1:] != (28, 28) or len(images) != len(labels):
-        raise ValueError(f"train_cgan expects (n, 28, 28) images with one label each, got {images.shape}, "
-                         f"{labels.shape}")
+        raise GanInputError(f"train_cgan expects (n, 28, 28) images with one label each, got {images.shape}, "
+                            f"{labels.shape}; pass 28-pixel MedMNIST images and one label per image")
     with seeded(seed, device, everything=True) as dev:
         return _train_cgan(images, labels, epochs, batch_size, latent, width, d_width, lr, seed, balanced, on_epoch,
                            dev)
@@ -181,4 +189,4 @@ def sample(generator: Generator, labels: np.ndarray, seed: int = 0, batch_size: 
     return ((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).numpy()
 
 
-__all__ = ["Generator", "Discriminator", "train_cgan", "sample"]
+__all__ = ["GanInputError", "Generator", "Discriminator", "train_cgan", "sample"]

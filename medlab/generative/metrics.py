@@ -25,7 +25,22 @@ from skimage.metrics import structural_similarity
 from torch import nn
 
 from ..data.medmnist import to_batch
+from ..errors import MedlabError
 from ..experiment import module_device
+
+
+class ImageMetricError(MedlabError, ValueError):
+    """Images, masks or feature arrays whose shapes do not fit an image metric (also a ``ValueError``).
+
+    Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    """
+
+
+class FeatureNetworkError(MedlabError, TypeError):
+    """``classifier_features`` given a network that is not a chapter-03 ``SimpleCNN`` (also a ``TypeError``).
+
+    Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    """
 
 
 def psnr(pred: np.ndarray, target: np.ndarray, data_range: float = 1.0) -> float:
@@ -35,7 +50,8 @@ def psnr(pred: np.ndarray, target: np.ndarray, data_range: float = 1.0) -> float
     """
     pred, target = np.asarray(pred, dtype=np.float64), np.asarray(target, dtype=np.float64)
     if pred.shape != target.shape:
-        raise ValueError(f"psnr: shapes differ, {pred.shape} vs {target.shape}")
+        raise ImageMetricError(f"psnr: shapes differ, {pred.shape} vs {target.shape}; "
+                               "pass a prediction and a target of the same shape")
     mse = float(np.mean((pred - target) ** 2))
     return float("inf") if mse == 0 else float(10 * np.log10(data_range ** 2 / mse))
 
@@ -50,7 +66,8 @@ def ssim(pred: np.ndarray, target: np.ndarray, data_range: float = 1.0) -> float
     """
     pred, target = np.asarray(pred, dtype=np.float64), np.asarray(target, dtype=np.float64)
     if pred.shape != target.shape or pred.ndim != 2:
-        raise ValueError(f"ssim expects two 2D images of one shape, got {pred.shape} and {target.shape}")
+        raise ImageMetricError(f"ssim expects two 2D images of one shape, got {pred.shape} and {target.shape}; "
+                               "pass single (H, W) images (use image_quality for a stack)")
     return float(structural_similarity(pred, target, data_range=data_range, gaussian_weights=True,
                                        sigma=1.5, use_sample_covariance=False))
 
@@ -67,12 +84,14 @@ def image_quality(pred: np.ndarray, target: np.ndarray, mask: np.ndarray | None 
     """
     pred, target = np.asarray(pred, dtype=np.float64), np.asarray(target, dtype=np.float64)
     if pred.shape != target.shape or pred.ndim != 3:
-        raise ValueError(f"image_quality expects two (n, H, W) stacks of one shape, got {pred.shape}, {target.shape}")
+        raise ImageMetricError(f"image_quality expects two (n, H, W) stacks of one shape, got {pred.shape}, "
+                               f"{target.shape}; stack the images (np.stack) and pass as many predictions as targets")
     rows = []
     for i in range(len(pred)):
         m = np.ones(pred.shape[1:], bool) if mask is None else np.asarray(mask[i], bool)
         if not m.any():
-            raise ValueError(f"image {i}: the mask is empty")
+            raise ImageMetricError(f"image {i}: the mask is empty; give every image a mask with at least one "
+                                   "true pixel (or pass mask=None)")
         err = pred[i][m] - target[i][m]
         mse = float(np.mean(err ** 2))
         whole, smap = structural_similarity(pred[i], target[i], data_range=data_range, gaussian_weights=True,
@@ -96,7 +115,8 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1] or min(len(a), len(b)) < 2:
-        raise ValueError(f"frechet_distance expects two (n, d) arrays with n >= 2, got {a.shape} and {b.shape}")
+        raise ImageMetricError(f"frechet_distance expects two (n, d) arrays with n >= 2, got {a.shape} and {b.shape}; "
+                               "pass at least two feature vectors per set, with the same d")
     mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
     # tr((S_a S_b)^(1/2)) = tr((R S_b R)^(1/2)) with R = S_a^(1/2): the second matrix is symmetric
@@ -120,7 +140,8 @@ def classifier_features(net: nn.Module, images: np.ndarray, batch_size: int = 51
     a NumPy array. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     if not hasattr(net, "features") or not hasattr(net, "head"):
-        raise TypeError("classifier_features expects a medlab.models.SimpleCNN (with .features and .head)")
+        raise FeatureNetworkError(f"classifier_features expects a medlab.models.SimpleCNN (with .features and .head), "
+                                  f"got {type(net).__name__}; pass the classifier trained in chapter 03")
     net.eval()
     dev = module_device(net)
     out = []
@@ -130,4 +151,5 @@ def classifier_features(net: nn.Module, images: np.ndarray, batch_size: int = 51
     return np.concatenate(out)
 
 
-__all__ = ["psnr", "ssim", "image_quality", "frechet_distance", "classifier_features"]
+__all__ = ["ImageMetricError", "FeatureNetworkError", "psnr", "ssim", "image_quality", "frechet_distance",
+           "classifier_features"]

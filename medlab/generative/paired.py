@@ -30,7 +30,15 @@ import torch.nn.functional as F
 from skimage.exposure import match_histograms
 from torch import nn
 
+from ..errors import MedlabError
 from ..experiment import module_device, seeded
+
+
+class PairedInputError(MedlabError, ValueError):
+    """Image pairs, sizes or references the paired models cannot use (also a ``ValueError``).
+
+    Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    """
 
 
 def downsample(images: np.ndarray, factor: int) -> np.ndarray:
@@ -40,7 +48,8 @@ def downsample(images: np.ndarray, factor: int) -> np.ndarray:
     """
     x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))[:, None]
     if x.shape[-1] % factor or x.shape[-2] % factor:
-        raise ValueError(f"image size {tuple(x.shape[-2:])} is not a multiple of the factor {factor}")
+        raise PairedInputError(f"image size {tuple(x.shape[-2:])} is not a multiple of the factor {factor}; "
+                               "crop or pad the images to a multiple of it, or choose a factor that divides the size")
     return F.avg_pool2d(x, factor)[:, 0].numpy()
 
 
@@ -141,8 +150,9 @@ def fit_paired(generator: nn.Module, inputs: np.ndarray, targets: np.ndarray, *,
     state is left as it was. Chapter 08 (chapters/08_augmentation_generative.ipynb).
     """
     if np.shape(inputs) != np.shape(targets) or np.ndim(inputs) != 3:
-        raise ValueError(f"fit_paired expects inputs and targets of one (n, H, W) shape, got "
-                         f"{np.shape(inputs)} and {np.shape(targets)}")
+        raise PairedInputError(f"fit_paired expects inputs and targets of one (n, H, W) shape, got "
+                               f"{np.shape(inputs)} and {np.shape(targets)}; pass one target per input, on the "
+                               "same grid (upsample low-resolution inputs first)")
     with seeded(seed, device, everything=True) as dev:
         return _fit_paired(generator, inputs, targets, steps, batch_size, lr, adv_weight, discriminator, crop, seed,
                            dev)
@@ -228,7 +238,8 @@ def histogram_baseline(sources: np.ndarray, reference: np.ndarray) -> np.ndarray
     ref = np.asarray(reference, dtype=np.float64)
     ref = ref[ref > 0]
     if ref.size == 0:
-        raise ValueError("histogram_baseline: the reference images have no non-zero pixel")
+        raise PairedInputError("histogram_baseline: the reference images have no non-zero pixel; pass the "
+                               "training targets (images of the target modality), not empty or all-zero images")
     out = np.zeros_like(np.asarray(sources, dtype=np.float32))
     for i, img in enumerate(np.asarray(sources, dtype=np.float64)):
         m = img > 0
@@ -237,5 +248,5 @@ def histogram_baseline(sources: np.ndarray, reference: np.ndarray) -> np.ndarray
     return out
 
 
-__all__ = ["downsample", "upsample_bicubic", "SRNet", "Residual", "translation_unet", "fit_paired", "predict_paired",
-           "histogram_baseline"]
+__all__ = ["PairedInputError", "downsample", "upsample_bicubic", "SRNet", "Residual", "translation_unet", "fit_paired",
+           "predict_paired", "histogram_baseline"]

@@ -37,6 +37,20 @@ class VolumeShapeError(MedlabError, ValueError):
     """
 
 
+class VolumeModelError(MedlabError, ValueError):
+    """A model setting ``medlab.volumes`` cannot build or convert (also a ``ValueError``).
+
+    Chapter 09 (chapters/09_volumes_3d.ipynb).
+    """
+
+
+class UnknownModelKindError(MedlabError, KeyError):
+    """A model kind that is not one of :data:`KINDS` (also a ``KeyError``).
+
+    Chapter 09 (chapters/09_volumes_3d.ipynb).
+    """
+
+
 def _check_volumes(x: torch.Tensor, where: str) -> None:
     if x.ndim != 5:
         raise VolumeShapeError(f"{where}: expected a batch of volumes (N, C, D, H, W), got shape {tuple(x.shape)}; "
@@ -58,7 +72,8 @@ class SmallCNN(nn.Module):
                  dims: int = 2, dropout: float = 0.2):
         super().__init__()
         if dims not in (2, 3):
-            raise ValueError(f"dims must be 2 or 3, not {dims}")
+            raise VolumeModelError(f"dims must be 2 or 3, not {dims}; pass dims=2 for images (or slices) "
+                                   "and dims=3 for volumes")
         conv, bn, pool = ((nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d) if dims == 2
                           else (nn.Conv3d, nn.BatchNorm3d, nn.MaxPool3d))
         a, b, c = widths
@@ -122,7 +137,9 @@ class ACSConv(nn.Module):
     def __init__(self, conv2d: nn.Conv2d):
         super().__init__()
         if conv2d.groups != 1 or conv2d.kernel_size[0] != conv2d.kernel_size[1]:
-            raise ValueError("ACSConv converts square, ungrouped 2D convolutions only")
+            raise VolumeModelError(f"ACSConv converts square, ungrouped 2D convolutions only, got kernel "
+                                   f"{tuple(conv2d.kernel_size)} with groups={conv2d.groups}; leave such layers "
+                                   "2D or replace them by a square kernel with groups=1 before converting")
         self.weight = nn.Parameter(conv2d.weight.detach().clone())
         self.bias = None if conv2d.bias is None else nn.Parameter(conv2d.bias.detach().clone())
         self.stride = conv2d.stride[0]
@@ -187,8 +204,8 @@ def build_volume_model(kind: str, depth: int = 28, widths: Sequence[int] = (8, 1
         return acs_convert(SmallCNN(1, num_classes, widths, dims=2))
     if kind == "3d":
         return SmallCNN(1, num_classes, widths, dims=3)
-    raise KeyError(f"unknown model kind '{kind}'; choose one of {', '.join(KINDS)}")
+    raise UnknownModelKindError(f"unknown model kind '{kind}'; choose one of {', '.join(KINDS)}")
 
 
-__all__ = ["KINDS", "VolumeShapeError", "SmallCNN", "MiddleSlices", "SlicesAsChannels", "ACSConv", "acs_convert",
-           "build_volume_model"]
+__all__ = ["KINDS", "VolumeShapeError", "VolumeModelError", "UnknownModelKindError", "SmallCNN", "MiddleSlices",
+           "SlicesAsChannels", "ACSConv", "acs_convert", "build_volume_model"]
