@@ -11,6 +11,8 @@ code cells down through ``medlab``'s own imports, function-level imports
 included, so it is the same on every machine and needs no kernel. A module's
 hash covers its syntax tree without docstrings: editing a comment, a docstring
 or the layout of a line does not make a chapter stale; changing code does.
+Data files that sit beside an imported module (a JSON manifest, a TOML
+configuration) are inputs too, hashed by their bytes.
 
 Introduced for the page "Reproducibility" (reproducibility.md).
 """
@@ -97,6 +99,17 @@ def chapter_modules(root: Path, nb: nbformat.NotebookNode) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in seen)
 
 
+DATA_SUFFIXES = (".json", ".toml", ".yaml", ".yml", ".csv", ".txt", ".npz", ".npy")
+"""Files beside a module that it may read at run time (a manifest, a configuration): hashed as inputs too."""
+
+
+def data_files(root: Path, modules: list[str]) -> list[str]:
+    """Files with a :data:`DATA_SUFFIXES` suffix in the folders of ``modules`` (not below them)."""
+    folders = {(root / rel).parent for rel in modules}
+    return sorted(p.relative_to(root).as_posix() for folder in folders for p in folder.iterdir()
+                  if p.is_file() and p.suffix in DATA_SUFFIXES)
+
+
 def source_hash(source: str) -> str:
     """SHA-256 of a module's syntax tree with docstrings removed (comments and layout never reach the tree)."""
     tree = ast.parse(source)
@@ -109,19 +122,27 @@ def source_hash(source: str) -> str:
     return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode()).hexdigest()
 
 
+def file_hash(path: Path) -> str:
+    """:func:`source_hash` for a Python module, the SHA-256 of the bytes for any other file."""
+    if path.suffix == ".py":
+        return source_hash(path.read_text(encoding="utf-8"))
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def module_hashes(root: Path, modules: list[str]) -> dict[str, str]:
-    """``{path: source_hash}`` for each module path; a missing file maps to ``"missing"``."""
-    hashes = {}
-    for rel in modules:
-        path = root / rel
-        hashes[rel] = source_hash(path.read_text(encoding="utf-8")) if path.is_file() else "missing"
-    return hashes
+    """``{path: hash}`` for each module path and the data files beside them; a missing file maps to ``"missing"``.
+
+    Data files (:func:`data_files`) are added for the folders of ``modules`` that are Python modules.
+    """
+    paths = list(dict.fromkeys([*modules, *data_files(root, [m for m in modules if m.endswith(".py")])]))
+    return {rel: file_hash(root / rel) if (root / rel).is_file() else "missing" for rel in paths}
 
 
 def changed_modules(root: Path, recorded: dict[str, str]) -> list[str]:
-    """The recorded modules whose hash differs today (or that are gone)."""
-    now = module_hashes(root, sorted(recorded))
-    return [rel for rel, digest in sorted(recorded.items()) if now[rel] != digest]
+    """The recorded modules and data files whose hash differs today (or that are gone)."""
+    return [rel for rel, digest in sorted(recorded.items())
+            if (file_hash(root / rel) if (root / rel).is_file() else "missing") != digest]
 
 
-__all__ = ["chapter_modules", "source_hash", "module_hashes", "changed_modules"]
+__all__ = ["DATA_SUFFIXES", "chapter_modules", "data_files", "source_hash", "file_hash", "module_hashes",
+           "changed_modules"]

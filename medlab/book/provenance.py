@@ -111,6 +111,41 @@ def stale_reason(root: Path, chapter: Path, result: dict[str, Any]) -> tuple[str
     return ("modules", changed) if changed else None
 
 
+def commit_mismatches(root: Path, chapter: Path, result: dict[str, Any]) -> list[str]:
+    """What in ``result`` the recorded commit does not hold: the chapter's code cells or a module's hash.
+
+    Checks the record against ``git show COMMIT:path``, so a record passes
+    only if the commit it names contains exactly the code it says ran. Returns
+    ``["no commit"]`` when the record names none (or git cannot show it).
+    """
+    import hashlib
+    import subprocess
+
+    from .dependencies import source_hash
+
+    commit = str(result.get("git", {}).get("commit", ""))
+
+    def show(path: str) -> bytes | None:
+        out = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True)
+        return out.stdout if out.returncode == 0 else None
+
+    notebook = show(chapter.as_posix()) if len(commit) == 40 else None
+    if notebook is None:
+        return ["no commit"]
+    wrong = []
+    if code_hash(nbformat.reads(notebook.decode("utf-8"), as_version=4)) != result.get("code_hash"):
+        wrong.append(f"{chapter.as_posix()} (code cells)")
+    for rel, digest in sorted((result.get("modules") or {}).items()):
+        data = show(rel)
+        if data is None:
+            wrong.append(rel)
+            continue
+        now = source_hash(data.decode("utf-8")) if rel.endswith(".py") else hashlib.sha256(data).hexdigest()
+        if now != digest:
+            wrong.append(rel)
+    return wrong
+
+
 def stale_message(root: Path, chapter: Path) -> str | None:
     """``None`` if ``chapter``'s stored outputs match its code and library, else what is wrong and the fix."""
     nb = nbformat.read(root / chapter, as_version=4)
@@ -184,7 +219,8 @@ def provenance_markdown(result: dict[str, Any]) -> str:
     peak_text = f", peak memory {format_bytes(peak)}" if peak else ""
     commit = result.get("git", {})
     commit_text = (f"commit `{commit.get('commit', 'unknown')[:10]}`"
-                   + (" plus uncommitted changes" if commit.get("dirty") else ""))
+                   + (" plus uncommitted changes" if commit.get("dirty")
+                      else " (uncommitted changes not checked)" if commit.get("dirty") is None else ""))
     libs = ", ".join(f"{k} {v}" for k, v in result.get("versions", {}).items())
     data_lines = [data_line(name, info) for name, info in sorted(result.get("data", {}).items())]
     seeds = ", ".join(str(s) for s in result.get("seeds", [])) or str(result.get("seed"))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -67,17 +68,25 @@ GIT_COMMIT_ENV = "MEDLAB_GIT_COMMIT"
 """Commit to record when the tree being run is a copy (e.g. sent to a GPU machine); it wins over ``.git``."""
 
 
-def _git(root: Path) -> dict[str, Any]:
+def _git(root: Path, dirty: bool | None) -> dict[str, Any]:
+    """The commit the run starts from and whether its inputs (:func:`uncommitted_inputs`) differed from it."""
     if os.environ.get(GIT_COMMIT_ENV):  # the sender of a copied tree knows its commit better than a stray .git
         return {"commit": os.environ[GIT_COMMIT_ENV], "dirty": None, "source": "environment"}
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                                 text=True, check=True).stdout.strip()
-        dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                    capture_output=True, text=True, check=True).stdout.strip())
         return {"commit": commit, "dirty": dirty}
     except (OSError, subprocess.CalledProcessError):
         return {"commit": "unknown", "dirty": None, "source": "unavailable"}
+
+
+def _environment_hash(root: Path) -> str:
+    """SHA-256 over the environment files (requirements, lock, pyproject), as committed or edited."""
+    h = hashlib.sha256()
+    for name in ENVIRONMENT_FILES:
+        path = root / name
+        h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    return h.hexdigest()
 
 
 ENVIRONMENT_FILES = ("requirements.txt", "requirements.lock", "pyproject.toml")
@@ -140,9 +149,13 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
     import papermill as pm
 
     src = root / chapter
-    modules = chapter_modules(root, nbformat.read(src, as_version=4))
+    source_bytes = src.read_bytes()
+    modules = chapter_modules(root, nbformat.reads(source_bytes.decode("utf-8"), as_version=4))
+    # What the run uses, taken before it starts: the record describes these, and they must not change under it.
+    hashes_before, environment_before = module_hashes(root, modules), _environment_hash(root)
+    dirty = uncommitted_inputs(root, chapter, list(hashes_before))
+    git_info = _git(root, bool(dirty))
     if profile in ("full", "paper") and not allow_dirty and not os.environ.get(GIT_COMMIT_ENV):
-        dirty = uncommitted_inputs(root, chapter, modules)
         if dirty:
             raise ChapterRunError(
                 f"{chapter.as_posix()}: not run under '{profile}', because what it runs has uncommitted changes: "
@@ -154,8 +167,9 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
     record_file = work / "record.json"
     executed = work / chapter.name
     absolute_env_paths()
-    env_backup = {k: os.environ.get(k) for k in (PROFILE_ENV, RECORD_ENV, RUNNER_ENV, THREADS_ENV)}
-    os.environ.update({PROFILE_ENV: profile, RECORD_ENV: str(record_file), RUNNER_ENV: "1"})
+    env_backup = {k: os.environ.get(k) for k in (PROFILE_ENV, RECORD_ENV, RUNNER_ENV, THREADS_ENV, "PYTHONPATH")}
+    os.environ.update({PROFILE_ENV: profile, RECORD_ENV: str(record_file), RUNNER_ENV: "1",
+                       "PYTHONPATH": os.pathsep.join(p for p in (str(root), env_backup["PYTHONPATH"] or "") if p)})
     if threads is not None:
         os.environ[THREADS_ENV] = str(threads)
     command = (f"python -m medlab.run {chapter.as_posix()} --profile {profile}" + (f" --seed {seed}" if seed else "")
@@ -181,6 +195,16 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
             else:
                 os.environ[k] = v
     wall = time.perf_counter() - start
+    changed = [rel for rel, digest in module_hashes(root, modules).items() if hashes_before.get(rel) != digest]
+    if src.read_bytes() != source_bytes:
+        changed.insert(0, chapter.as_posix())
+    if _environment_hash(root) != environment_before:
+        changed.append("environment files")
+    if changed:
+        raise ChapterRunError(
+            f"{chapter.as_posix()}: {', '.join(changed)} changed while the chapter ran, so its record could not say "
+            f"which version produced the outputs; nothing was written (the run is in {executed}). Run it again "
+            f"once the tree is settled")
 
     recorded = json.loads(record_file.read_text()) if record_file.is_file() else {}
     nb = nbformat.read(executed, as_version=4)
@@ -208,8 +232,9 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
         "hardware": run_info.get("hardware") or hardware(),  # as the chapter's kernel saw it
         "versions": run_info.get("versions") or library_versions(),
         "code_hash": code_hash(nb),
-        "modules": module_hashes(root, modules),
-        "git": _git(root),
+        "modules": hashes_before,
+        "environment_sha256": environment_before,
+        "git": git_info,
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 1),
         "peak_memory_bytes": memory.peak_bytes,
