@@ -145,6 +145,9 @@ def test_confirm_refactor_records_only_identical_smoke_outputs(tmp_path, monkeyp
     # a refactor: same value, other code
     (tmp_path / "medlab" / "helper.py").write_text(HELPER.replace("base.X + 1", "sum([base.X, 1])"))
     assert "helper.py" in stale_message(tmp_path, chapter)
+    with pytest.raises(RefactorNotConfirmedError, match="commit the changes first"):
+        confirm_refactor(tmp_path, chapter)
+    _git(tmp_path, "commit", "-qam", "refactor")
     summary = confirm_refactor(tmp_path, chapter)
     assert "confirmed" in summary and "medlab/helper.py" in summary
     assert stale_message(tmp_path, chapter) is None
@@ -155,7 +158,35 @@ def test_confirm_refactor_records_only_identical_smoke_outputs(tmp_path, monkeyp
     assert "were confirmed not to change this chapter" in box
     # a change that alters results is refused, and nothing is written
     (tmp_path / "medlab" / "base.py").write_text("X = 41\n")
+    _git(tmp_path, "commit", "-qam", "a real change")
     before = (tmp_path / "results" / "00_toy.json").read_text()
     with pytest.raises(RefactorNotConfirmedError, match="smoke outputs differ"):
         confirm_refactor(tmp_path, chapter)
     assert (tmp_path / "results" / "00_toy.json").read_text() == before
+
+
+def test_data_files_beside_an_imported_module_are_inputs(tmp_path):
+    from pathlib import Path
+
+    nb = _tree(tmp_path)
+    (tmp_path / "medlab" / "manifest.json").write_text('{"series": 3}')
+    rec = _record(tmp_path, nb)
+    assert "medlab/manifest.json" in rec["modules"]
+    (tmp_path / "medlab" / "manifest.json").write_text('{"series": 4}')
+    assert "medlab/manifest.json" in stale_message(tmp_path, Path("chapters/00_toy.ipynb"))
+
+
+def test_a_record_is_checked_against_the_commit_it_names(tmp_path):
+    from pathlib import Path
+
+    from medlab.book.provenance import commit_mismatches
+
+    nb = _tree(tmp_path)
+    _repo(tmp_path)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=tmp_path, capture_output=True, text=True).stdout.strip()
+    rec = _record(tmp_path, nb, git={"commit": commit, "dirty": False})
+    chapter = Path("chapters/00_toy.ipynb")
+    assert commit_mismatches(tmp_path, chapter, rec) == []
+    rec["modules"]["medlab/base.py"] = "0" * 64  # a record claiming code the commit does not hold
+    assert commit_mismatches(tmp_path, chapter, rec) == ["medlab/base.py"]
+    assert commit_mismatches(tmp_path, chapter, {**rec, "git": {"commit": "unknown"}}) == ["no commit"]

@@ -110,8 +110,12 @@ def test_records_name_a_clean_commit_and_the_seeds_that_ran(path):
     from medlab.book.provenance import results_path
 
     result = json.loads(results_path(ROOT, path.relative_to(ROOT)).read_text())
-    assert result["git"].get("dirty") is not True, (
-        f"{path.name}: its stored outputs were produced with uncommitted changes; commit, then re-run it")
+    assert result["git"].get("dirty") is False, (
+        f"{path.name}: its outputs come from uncommitted (or unchecked) changes; commit, then re-run it")
+    from medlab.book.provenance import commit_mismatches
+
+    wrong = commit_mismatches(ROOT, path.relative_to(ROOT), result)
+    assert not wrong, f"{path.name}: the commit its record names does not hold the code it says ran: {wrong}"
     code = "\n".join(c.source for c in _nb(path).cells if c.cell_type == "code")
     assert not re.search(r"seeds\s*=\s*list\(range\(", code), f"{path.name}: draw seeds with run.seeds(n)"
     assert "run.seeds(" in code or "seed_sets" not in result or not result["seed_sets"]

@@ -100,9 +100,9 @@ def test_git_commit_from_the_environment_wins(monkeypatch, tmp_path):
     from medlab.book import run
 
     monkeypatch.setenv(run.GIT_COMMIT_ENV, "abc123")
-    assert run._git(tmp_path)["commit"] == "abc123"
+    assert run._git(tmp_path, False)["commit"] == "abc123"
     monkeypatch.delenv(run.GIT_COMMIT_ENV)
-    assert run._git(tmp_path)["commit"] == "unknown"  # tmp_path is no repository
+    assert run._git(tmp_path, False)["commit"] == "unknown"  # tmp_path is no repository
 
 
 def test_provenance_shows_each_kind_of_data_record():
@@ -136,3 +136,13 @@ def test_the_record_lists_the_seeds_and_sizes_the_chapter_used(tmp_path, monkeyp
     box = next(c.source for c in nb.cells if "provenance" in c.metadata.get("tags", []))
     assert "seed(s) 5, 6, 7, 14, 15 (" in box and "seeds: 5, 6, 7" in box and "dp: 14, 15" in box, box
     assert "Sizes: epochs 2." in box
+
+
+@pytest.mark.slow
+def test_a_chapter_changed_while_it_runs_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv("MEDLAB_PROFILE", raising=False)
+    body = "import medlab\nrun = medlab.setup(PROFILE, SEED)\nopen('00_toy.ipynb', 'a').write(' ')  # an edit mid-run"
+    _book(tmp_path, body=body)
+    with pytest.raises(ChapterRunError, match="(?s)chapters/00_toy.ipynb changed while the chapter ran.*nothing"):
+        run_chapter(tmp_path, toc_chapters(tmp_path)[0], "smoke", seed=0)
+    assert not (tmp_path / "results").exists()

@@ -111,6 +111,35 @@ def stale_reason(root: Path, chapter: Path, result: dict[str, Any]) -> tuple[str
     return ("modules", changed) if changed else None
 
 
+ENVIRONMENT_FILES = ("requirements.txt", "requirements.lock", "pyproject.toml")
+"""Files besides a chapter's own modules whose uncommitted edits make a run's record untrue."""
+
+
+def uncommitted_inputs(root: Path, chapter: Path, modules: list[str]) -> list[str]:
+    """What a run of ``chapter`` would use that differs from the last commit.
+
+    The chapter's code cells (compared by :func:`code_hash`, so stored outputs
+    and prose do not count), every ``medlab`` module it imports and the
+    environment files. Empty when ``root`` is not a git checkout (nothing to compare).
+    """
+    import subprocess
+
+    try:
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "--", *modules, *ENVIRONMENT_FILES],
+            cwd=root, capture_output=True, text=True, check=True).stdout.splitlines()
+        head = subprocess.run(["git", "show", f"HEAD:{chapter.as_posix()}"], cwd=root, capture_output=True,
+                              text=True)
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    dirty = [line[3:] for line in changed if line.strip()]
+    if head.returncode != 0:
+        dirty.insert(0, f"{chapter.as_posix()} (not committed)")
+    elif code_hash(nbformat.reads(head.stdout, as_version=4)) != code_hash(nbformat.read(root / chapter, as_version=4)):
+        dirty.insert(0, f"{chapter.as_posix()} (code cells)")
+    return dirty
+
+
 def commit_mismatches(root: Path, chapter: Path, result: dict[str, Any]) -> list[str]:
     """What in ``result`` the recorded commit does not hold: the chapter's code cells or a module's hash.
 

@@ -44,15 +44,23 @@ from ..errors import MedlabError
 from ..io import atomic_write_text
 from ..runtime.profiles import PROFILE_ENV
 from .dependencies import changed_modules, chapter_modules, module_hashes
-from .provenance import PROVENANCE_TAG, code_hash, provenance_markdown, results_path
+from .provenance import (
+    PROVENANCE_TAG,
+    code_hash,
+    commit_mismatches,
+    provenance_markdown,
+    results_path,
+    uncommitted_inputs,
+)
 
 
 class RefactorNotConfirmedError(MedlabError, RuntimeError):
     """A library change could not be confirmed as leaving a chapter's outputs unchanged; re-run it under full."""
 
 
-_TIMING = re.compile(r"\d[\d,]*(\.\d+)?\s*(ms|µs|us|ns|s|sec|seconds?|min|minutes?|h|it/s|images/s|img/s|"
-                     r"B|KiB|MiB|GiB|kB|MB|GB)\b")
+_TIMING = re.compile(r"(?<![\w.])\d[\d,]*(\.\d+)?[ \t]*(ms|µs|us|ns|s|sec|seconds?|min|minutes?|it/s|images/s|"
+                     r"img/s|KiB|MiB|GiB|kB|MB|GB)(?=[\s,;:)\]]|$|\.(?!\w))")
+_TIMING_KEY = re.compile(r"second|time|latency|_ms\b|per_s\b|wall|memory|bytes|throughput", re.I)
 
 
 def _normalise(text: str) -> str:
@@ -87,11 +95,27 @@ def output_fingerprint(nb: nbformat.NotebookNode) -> list[list[str]]:
     return cells
 
 
-def _smoke(tree: Path, chapter: Path, out: Path, timeout: int | None, python_path: str | None) -> nbformat.NotebookNode:
-    """Execute ``tree/chapter`` under smoke with ``medlab`` imported from ``python_path`` (or as installed)."""
+def _metrics(record_file: Path) -> dict[str, Any]:
+    """The metrics a smoke run recorded, without keys that name times or memory."""
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if not _TIMING_KEY.search(str(k))}
+        return value
+
+    recorded = json.loads(record_file.read_text()) if record_file.is_file() else {}
+    return clean(recorded.get("metrics", {}))
+
+
+def _smoke(tree: Path, chapter: Path, out: Path, timeout: int | None,
+           python_path: str | None) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
+    """Execute ``tree/chapter`` under smoke with ``medlab`` from ``python_path``; the notebook and its metrics."""
     import papermill as pm
 
-    env = {PROFILE_ENV: "smoke", "PYTHONPATH": python_path or os.environ.get("PYTHONPATH", "")}
+    from ..runtime.record import RECORD_ENV
+
+    record_file = out.with_suffix(".record.json")
+    env = {PROFILE_ENV: "smoke", "PYTHONPATH": python_path or os.environ.get("PYTHONPATH", ""),
+           RECORD_ENV: str(record_file)}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -107,7 +131,7 @@ def _smoke(tree: Path, chapter: Path, out: Path, timeout: int | None, python_pat
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    return nbformat.read(out, as_version=4)
+    return nbformat.read(out, as_version=4), _metrics(record_file)
 
 
 def confirm_refactor(root: Path, chapter: Path, timeout: int | None = None) -> str:
@@ -124,9 +148,10 @@ def confirm_refactor(root: Path, chapter: Path, timeout: int | None = None) -> s
         raise RefactorNotConfirmedError(f"{chapter.as_posix()}: no {res_file.name}; run it under full first")
     record: dict[str, Any] = json.loads(res_file.read_text())
     nb_now = nbformat.read(root / chapter, as_version=4)
-    commit = str(record.get("git", {}).get("commit", ""))
-    if record.get("git", {}).get("dirty") or not re.fullmatch(r"[0-9a-f]{40}", commit):
-        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: its record does not name a clean commit; "
+    git = record.get("git", {})
+    commit = str(git.get("commit", ""))
+    if git.get("dirty") is not False or git.get("source") or not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: its record does not name a clean, checked commit; "
                                         f"re-run it under full")
     if record.get("code_hash") != code_hash(nb_now):
         raise RefactorNotConfirmedError(f"{chapter.as_posix()}: the chapter's own code changed, so this is not "
@@ -135,9 +160,19 @@ def confirm_refactor(root: Path, chapter: Path, timeout: int | None = None) -> s
     if not recorded:
         raise RefactorNotConfirmedError(f"{chapter.as_posix()}: its record has no module hashes to compare; "
                                         f"re-run it under full")
+    wrong = commit_mismatches(root, chapter, record)
+    if wrong:
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: commit {commit[:10]} does not hold the code its record "
+                                        f"says ran ({', '.join(wrong[:5])}); re-run it under full")
     changed = changed_modules(root, recorded)
     if not changed:
         return f"{chapter.as_posix()}: no library change since its stored run; nothing to confirm"
+    modules = chapter_modules(root, nb_now)
+    hashes_now = module_hashes(root, modules)
+    dirty = uncommitted_inputs(root, chapter, list(hashes_now))
+    if dirty:
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: commit the changes first ({', '.join(dirty[:5])}), "
+                                        f"so that the confirmation names the commit it checked")
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                           check=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix=f"medlab-confirm-{chapter.stem}-") as tmp:
@@ -145,18 +180,24 @@ def confirm_refactor(root: Path, chapter: Path, timeout: int | None = None) -> s
         subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), commit], cwd=root,
                        capture_output=True, text=True, check=True)
         try:
-            before = _smoke(old_tree, chapter, Path(tmp) / "before.ipynb", timeout, str(old_tree))
+            before, metrics_before = _smoke(old_tree, chapter, Path(tmp) / "before.ipynb", timeout, str(old_tree))
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=root, capture_output=True)
-        after = _smoke(root, chapter, Path(tmp) / "after.ipynb", timeout, str(root))
+        after, metrics_after = _smoke(root, chapter, Path(tmp) / "after.ipynb", timeout, str(root))
+    if module_hashes(root, modules) != hashes_now:
+        raise RefactorNotConfirmedError(f"{chapter.as_posix()}: the library changed while it was being confirmed; "
+                                        f"run the confirmation again")
     a, b = output_fingerprint(before), output_fingerprint(after)
     if a != b:
         first = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
         raise RefactorNotConfirmedError(
             f"{chapter.as_posix()}: smoke outputs differ between commit {commit[:10]} and now (first in code cell "
             f"{first}); the change alters results: re-run under full")
-    modules = chapter_modules(root, nb_now)
-    record["modules"] = module_hashes(root, modules)
+    if metrics_before != metrics_after:
+        raise RefactorNotConfirmedError(
+            f"{chapter.as_posix()}: the metrics recorded under smoke differ between commit {commit[:10]} and now; "
+            f"the change alters results: re-run under full")
+    record["modules"] = hashes_now
     record.setdefault("confirmations", []).append({
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "from_commit": commit, "to_commit": head,
         "modules": changed, "method": "identical smoke outputs, times and memory sizes masked"})

@@ -49,6 +49,7 @@ from ..runtime.resources import PeakMemory
 from ..runtime.session import THREADS_ENV, hardware, library_versions
 from .dependencies import chapter_modules, module_hashes
 from .provenance import (
+    ENVIRONMENT_FILES,
     INJECTED_TAG,
     PROVENANCE_TAG,
     code_hash,
@@ -56,6 +57,7 @@ from .provenance import (
     provenance_markdown,
     results_path,
     toc_chapters,
+    uncommitted_inputs,
 )
 from .refactor import confirm_refactor
 
@@ -87,33 +89,6 @@ def _environment_hash(root: Path) -> str:
         path = root / name
         h.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
     return h.hexdigest()
-
-
-ENVIRONMENT_FILES = ("requirements.txt", "requirements.lock", "pyproject.toml")
-"""Files besides a chapter's own modules whose uncommitted edits make a run's record untrue."""
-
-
-def uncommitted_inputs(root: Path, chapter: Path, modules: list[str]) -> list[str]:
-    """What a run of ``chapter`` would use that differs from the last commit.
-
-    The chapter's code cells (compared by :func:`code_hash`, so stored outputs
-    and prose do not count), every ``medlab`` module it imports and the
-    environment files. Empty when ``root`` is not a git checkout (nothing to compare).
-    """
-    try:
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=all", "--", *modules, *ENVIRONMENT_FILES],
-            cwd=root, capture_output=True, text=True, check=True).stdout.splitlines()
-        head = subprocess.run(["git", "show", f"HEAD:{chapter.as_posix()}"], cwd=root, capture_output=True,
-                              text=True)
-    except (OSError, subprocess.CalledProcessError):
-        return []
-    dirty = [line[3:] for line in changed if line.strip()]
-    if head.returncode != 0:
-        dirty.insert(0, f"{chapter.as_posix()} (not committed)")
-    elif code_hash(nbformat.reads(head.stdout, as_version=4)) != code_hash(nbformat.read(root / chapter, as_version=4)):
-        dirty.insert(0, f"{chapter.as_posix()} (code cells)")
-    return dirty
 
 
 def _scrub(nb: nbformat.NotebookNode, chapter: Path) -> None:
