@@ -243,7 +243,7 @@ run_tests() {
   local workers="${MEDLAB_TEST_WORKERS:-$(test_workers)}"
   log "unit tests, notebook rules, and every chapter under the smoke profile (nbval, $workers workers)"
   MEDLAB_PROFILE=smoke MEDLAB_THREADS="${MEDLAB_THREADS:-1}" \
-    MEDLAB_UNMARKED_TEST_LIMIT="${MEDLAB_UNMARKED_TEST_LIMIT:-10}" \
+    MEDLAB_UNMARKED_TEST_LIMIT="${MEDLAB_UNMARKED_TEST_LIMIT:-15}" \
     "$PY" -m pytest tests chapters --nbval-lax --nbval-current-env \
     --nbval-cell-timeout=900 -p no:cacheprovider -q -n "$workers" --dist loadfile
   echo "tests: $((SECONDS - t0)) s"

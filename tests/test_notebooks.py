@@ -178,6 +178,7 @@ _NOT_PROSE = [  # removed from the markdown before numbers are read, in this ord
     re.compile(r"\[@[^\]]*\]"),                                     # citations
     re.compile(r"(?i)\b(?:https?://|www\.)\S+"),                    # URLs
     re.compile(r"(?i)\b(?:doi:\s*)?10\.\d{4,9}/\S+"),               # DOIs
+    re.compile(r"(?i)\barxiv:\s*\d{4}\.\d{4,5}(?:v\d+)?"),          # arXiv identifiers
     re.compile(r"<[^>\n]+>"),                                       # HTML tags
     re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),                       # ISO dates
     re.compile(r"(?i)\b(?:version|release|python|pytorch|torch|torchvision|numpy|pydicom|monai|scikit-learn|"
