@@ -146,3 +146,13 @@ def test_a_chapter_changed_while_it_runs_writes_nothing(tmp_path, monkeypatch):
     with pytest.raises(ChapterRunError, match="(?s)chapters/00_toy.ipynb changed while the chapter ran.*nothing"):
         run_chapter(tmp_path, toc_chapters(tmp_path)[0], "smoke", seed=0)
     assert not (tmp_path / "results").exists()
+
+
+def test_cpu_details_name_the_instruction_sets():
+    import sys
+
+    from medlab.book.run import CPU_FLAGS, cpu_details
+
+    info = cpu_details()
+    if sys.platform.startswith("linux"):
+        assert set(info["flags"]) <= set(CPU_FLAGS) and info["flags"], info

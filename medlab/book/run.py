@@ -82,6 +82,36 @@ def _git(root: Path, dirty: bool | None) -> dict[str, Any]:
         return {"commit": "unknown", "dirty": None, "source": "unavailable"}
 
 
+CPU_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile",
+             "avx_vnni", "asimd", "sve")
+"""Instruction-set flags that decide which kernels PyTorch and NumPy use, and so the last digits of a result."""
+
+
+def cpu_details() -> dict[str, Any]:
+    """The CPU's vendor family and model numbers and its :data:`CPU_FLAGS` (Linux; empty elsewhere).
+
+    Two CPUs sold under one name ("AMD EPYC") can differ in instruction sets,
+    and a float32 network trained on each ends in different last digits; the
+    record keeps what is needed to tell them apart.
+    """
+    info: dict[str, Any] = {}
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                key = key.strip()
+                if key in ("cpu family", "model", "stepping", "vendor_id") and key not in info:
+                    info[key] = value.strip()
+                elif key in ("flags", "Features") and "flags" not in info:
+                    present = set(value.split())
+                    info["flags"] = [f for f in CPU_FLAGS if f in present]
+                if line.strip() == "" and info:
+                    break
+    except OSError:
+        pass
+    return info
+
+
 def _environment_hash(root: Path) -> str:
     """SHA-256 over the environment files (requirements, lock, pyproject), as committed or edited."""
     h = hashlib.sha256()
@@ -204,7 +234,7 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
         "device": run_info.get("device", "cpu"),
         "metrics": recorded.get("metrics", {}),
         "data": recorded.get("data", {}),
-        "hardware": run_info.get("hardware") or hardware(),  # as the chapter's kernel saw it
+        "hardware": {**(run_info.get("hardware") or hardware()), "cpu_details": cpu_details()},
         "versions": run_info.get("versions") or library_versions(),
         "code_hash": code_hash(nb),
         "modules": hashes_before,
