@@ -143,7 +143,9 @@ def uncommitted_inputs(root: Path, chapter: Path, modules: list[str]) -> list[st
 def commit_mismatches(root: Path, chapter: Path, result: dict[str, Any]) -> list[str]:
     """What in ``result`` the recorded commit does not hold: the chapter's code cells or a module's hash.
 
-    Checks the record against ``git show COMMIT:path``, so a record passes
+    The commit is the record's own, or the last commit a library refactor was
+    confirmed at (:mod:`medlab.book.refactor`), since the record's module
+    hashes are then that commit's. Checks against ``git show COMMIT:path``, so a record passes
     only if the commit it names contains exactly the code it says ran. Returns
     ``["no commit"]`` when the record names none (or git cannot show it).
     """
@@ -152,7 +154,8 @@ def commit_mismatches(root: Path, chapter: Path, result: dict[str, Any]) -> list
 
     from .dependencies import source_hash
 
-    commit = str(result.get("git", {}).get("commit", ""))
+    confirmed = result.get("confirmations") or []
+    commit = str(confirmed[-1].get("to_commit", "") if confirmed else result.get("git", {}).get("commit", ""))
 
     def show(path: str) -> bytes | None:
         out = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=root, capture_output=True)

@@ -149,7 +149,8 @@ def confirm_refactor(root: Path, chapter: Path, timeout: int | None = None) -> s
     record: dict[str, Any] = json.loads(res_file.read_text())
     nb_now = nbformat.read(root / chapter, as_version=4)
     git = record.get("git", {})
-    commit = str(git.get("commit", ""))
+    confirmed = record.get("confirmations") or []
+    commit = str(confirmed[-1].get("to_commit", "") if confirmed else git.get("commit", ""))
     if git.get("dirty") is not False or git.get("source") or not re.fullmatch(r"[0-9a-f]{40}", commit):
         raise RefactorNotConfirmedError(f"{chapter.as_posix()}: its record does not name a clean, checked commit; "
                                         f"re-run it under full")
