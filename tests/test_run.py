@@ -156,3 +156,15 @@ def test_cpu_details_name_the_instruction_sets():
     info = cpu_details()
     if sys.platform.startswith("linux"):
         assert set(info["flags"]) <= set(CPU_FLAGS) and info["flags"], info
+
+
+def test_outputs_name_the_cell_not_the_kernels_temporary_file():
+    from pathlib import Path
+
+    from medlab.book.run import _scrub
+
+    nb = new_notebook(cells=[new_code_cell("x")])
+    nb.cells[0].outputs = [nbformat.v4.new_output(
+        "stream", name="stderr", text="/tmp/ipykernel_17661/367646948.py:9: ConstantInputWarning: constant\n")]
+    _scrub(nb, Path("chapters/00_toy.ipynb"))
+    assert nb.cells[0].outputs[0].text == "<cell>:9: ConstantInputWarning: constant\n"

@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -121,8 +122,12 @@ def _environment_hash(root: Path) -> str:
     return h.hexdigest()
 
 
+_KERNEL_FILE = re.compile(r"[^\s'\"]*ipykernel_\d+[/\\]\d+\.py")
+"""The temporary file IPython names a cell by in warnings and tracebacks (``/tmp/ipykernel_123/456.py``)."""
+
+
 def _scrub(nb: nbformat.NotebookNode, chapter: Path) -> None:
-    """Drop papermill's absolute paths and per-cell timing noise from the metadata."""
+    """Drop papermill's absolute paths and per-cell timing noise; name cells, not kernel temp files, in outputs."""
     pm = nb.metadata.get("papermill", {})
     for key in ("input_path", "output_path"):
         if key in pm:
@@ -130,6 +135,11 @@ def _scrub(nb: nbformat.NotebookNode, chapter: Path) -> None:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                out["text"] = _KERNEL_FILE.sub("<cell>", out.get("text", ""))
+            elif out.get("output_type") == "error":
+                out["traceback"] = [_KERNEL_FILE.sub("<cell>", line) for line in out.get("traceback", [])]
 
 
 def _set_provenance_cell(nb: nbformat.NotebookNode, markdown: str) -> None:
