@@ -1,15 +1,13 @@
 """Subgroup performance on real attributes: per-group measures with intervals, and their limits.
 
-- :func:`load_whas500`: the Worcester Heart Attack Study table (500 patients,
-  with recorded sex and age) as a binary task, death within one year;
 - :func:`subgroup_report`: AUC, sensitivity, false-positive rate, selection
   rate and calibration-in-the-large per group, each with a bootstrap
   interval (point estimates agree with fairlearn's ``MetricFrame``);
 - :func:`chouldechova_fpr`: the identity behind the impossibility result,
   ``FPR = p / (1 - p) * (1 - PPV) / PPV * (1 - FNR)`` (Chouldechova 2017).
 
-scikit-survival (the WHAS500 table) is imported inside :func:`load_whas500`;
-it is in the ``survival`` extra.
+The WHAS500 table it is taught on (500 patients, with recorded sex and age, as a
+binary task: death within one year) is loaded by :func:`medlab.data.tables.load_whas500`.
 
 Introduced in the chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb).
 """

@@ -125,7 +125,7 @@ def confusion_rates(y_true: np.ndarray, called: np.ndarray,
     resampling counts) every count is a weighted sum and every value is an
     array with one entry per row; without, counts are ints and rates floats.
     The one place the book computes these rates, used by
-    :func:`binary_report`, :func:`medlab.evaluation.diagnostic_report` and
+    :func:`binary_report`, :func:`medlab.evaluation.diagnostic.diagnostic_report` and
     :func:`medlab.fairness.subgroup_report`; introduced in the chapters
     "Your first classifier" (chapters/03_first_classifier.ipynb) and
     "Evaluating a diagnostic model" (chapters/05_evaluating_diagnostic_models.ipynb).

@@ -14,7 +14,7 @@ from .errors import MedlabError
 
 
 class UnknownModelError(MedlabError, KeyError):
-    """:func:`build_model` asked for a name that is not in :data:`MODELS` (also a ``KeyError``)."""
+    """:func:`build_model` asked for a name that is not in ``MODELS`` (also a ``KeyError``)."""
 
 
 class SimpleCNN(nn.Module):

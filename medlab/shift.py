@@ -158,8 +158,8 @@ def auc_over_models(y_true: np.ndarray, scores: np.ndarray, n_boot: int = 1000, 
     Each resample draws the cases again (stratified by class) and averages the
     models' AUCs on it, so the interval is the uncertainty from the test set
     for the seed-averaged AUC (the resamples are
-    :func:`medlab.evaluation.stratified_resample_weights`, the AUCs
-    :func:`medlab.evaluation.weighted_auc`). Returns ``(mean_auc, lower, upper)``.
+    :func:`medlab.evaluation.diagnostic.stratified_resample_weights`, the AUCs
+    :func:`medlab.evaluation.diagnostic.weighted_auc`). Returns ``(mean_auc, lower, upper)``.
     Introduced in the chapter "Trustworthy deployment" (chapters/13_trustworthy_deployment.ipynb).
     """
     y = np.asarray(y_true).astype(int).ravel()

@@ -6,7 +6,7 @@ A chapter's stored outputs depend on its own code cells and on every
 :func:`medlab.book.provenance.stale_message` names the chapter, the modules and
 the command that refreshes it.
 
-The import graph is read statically (Python's :mod:`ast`), from the chapter's
+The import graph is read statically (Python's ``ast`` module), from the chapter's
 code cells down through ``medlab``'s own imports, function-level imports
 included, so it is the same on every machine and needs no kernel. A module's
 hash covers its syntax tree without docstrings: editing a comment, a docstring
@@ -104,7 +104,10 @@ DATA_SUFFIXES = (".json", ".toml", ".yaml", ".yml", ".csv", ".txt", ".npz", ".np
 
 
 def data_files(root: Path, modules: list[str]) -> list[str]:
-    """Files with a :data:`DATA_SUFFIXES` suffix in the folders of ``modules`` (not below them)."""
+    """Data files (``.json``, ``.toml``, ``.yaml``, ``.csv``, ``.txt``, ``.npz``, ...) in the folders of ``modules``.
+
+    Only the folders themselves, not the folders below them.
+    """
     folders = {(root / rel).parent for rel in modules}
     return sorted(p.relative_to(root).as_posix() for folder in folders for p in folder.iterdir()
                   if p.is_file() and p.suffix in DATA_SUFFIXES)

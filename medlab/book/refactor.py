@@ -71,7 +71,7 @@ def output_fingerprint(nb: nbformat.NotebookNode) -> list[list[str]]:
     """Per code cell, its outputs as comparable strings (figures by SHA-256 of their bytes).
 
     The provenance cell and papermill's injected cell are left out; times and
-    memory sizes are masked (:data:`_TIMING`).
+    memory sizes are masked.
     """
     cells = []
     for cell in nb.cells:

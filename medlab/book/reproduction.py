@@ -70,8 +70,8 @@ def _values(group: dict[str, Any], metric: str) -> list[float]:
 def mean_sd_ci(values: list[float]) -> str:
     """``mean ± sd [lo, hi] (n)``: sample sd and a 95 % t-interval of the mean; one value alone.
 
-    The numbers are :func:`medlab.evaluation.mean_sd_ci`'s, printed by
-    :meth:`medlab.evaluation.Estimate.format`; no value gives ``"-"``.
+    The numbers are :func:`medlab.evaluation.estimates.mean_sd_ci`'s, printed by
+    :meth:`medlab.evaluation.estimates.Estimate.format`; no value gives ``"-"``.
     """
     return evaluation.mean_sd_ci(values).format(3) if len(values) else "-"
 

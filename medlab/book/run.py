@@ -72,7 +72,10 @@ GIT_COMMIT_ENV = "MEDLAB_GIT_COMMIT"
 
 
 def _git(root: Path, dirty: bool | None) -> dict[str, Any]:
-    """The commit the run starts from and whether its inputs (:func:`uncommitted_inputs`) differed from it."""
+    """The commit the run starts from, and whether the run's inputs differed from it.
+
+    The inputs are those of :func:`medlab.book.provenance.uncommitted_inputs`.
+    """
     if os.environ.get(GIT_COMMIT_ENV):  # the sender of a copied tree knows its commit better than a stray .git
         return {"commit": os.environ[GIT_COMMIT_ENV], "dirty": None, "source": "environment"}
     try:
@@ -156,7 +159,7 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
 
     ``full`` and ``paper`` runs refuse to start when the chapter's code, a
     ``medlab`` module it imports or the environment files have uncommitted
-    changes (:func:`uncommitted_inputs`), since the record could not name the
+    changes (:func:`medlab.book.provenance.uncommitted_inputs`), since the record could not name the
     code that ran; ``allow_dirty`` runs anyway, for a trial, and the page then
     says "plus uncommitted changes". ``threads`` sets torch's thread count in
     the chapter's kernel (``$MEDLAB_THREADS``); by default the profile's.

@@ -2,7 +2,7 @@
 
 The ``medmnist`` package's classes assert the full split sizes, so the book
 loads the arrays itself, checks them, and sub-samples *after* loading
-(stratified, seeded). :func:`take_rows` rebuilds a subset (the PneumoniaMNIST
+(stratified, seeded). :func:`medlab.data.subsets.take_rows` rebuilds a subset (the PneumoniaMNIST
 subset) from the file it was taken from. :func:`export_imagefolder` writes the
 ``<root>/<split>/<class>/*.png`` layout that torchvision's ``ImageFolder``
 and most tutorials use. :func:`load_splits` loads the three splits at the

@@ -171,7 +171,7 @@ _add(DatasetEntry(
 
 
 def entry(name: str) -> DatasetEntry:
-    """The registry entry of dataset ``name``; an :class:`UnknownDatasetError` (a ``KeyError``) lists the names."""
+    """The registry entry of dataset ``name``; an ``UnknownDatasetError`` (a ``KeyError``) lists the names."""
     try:
         return REGISTRY[name]
     except KeyError:

@@ -31,7 +31,7 @@ ROW_DIGEST_SIZE = 4  # bytes of each row's digest in a subset manifest (see row_
 def row_digests(images: np.ndarray, labels: np.ndarray) -> list[bytes]:
     """A short content digest of every (image, label) row of a split.
 
-    The first :data:`ROW_DIGEST_SIZE` bytes of the SHA-256 of the label (as
+    The first ``ROW_DIGEST_SIZE`` bytes of the SHA-256 of the label (as
     decimal digits), a NUL byte and the image's C-order bytes. It names a row
     by what it holds, not by its position, so :func:`take_rows` finds the rows
     of a subset in the file it was taken from whatever their order there.
@@ -50,7 +50,7 @@ def take_rows(source: Path, out_file: Path, rows: Mapping[str, str]) -> None:
     """Write ``out_file``: for every split, the rows of ``source`` that ``rows[split]`` names, in that order.
 
     ``rows`` maps ``"train"``, ``"val"`` and ``"test"`` to a manifest from
-    :func:`_encode_rows`. The archive gets the keys ``<split>_images`` and
+    ``_encode_rows``. The archive gets the keys ``<split>_images`` and
     ``<split>_labels`` in that order, with the dtypes of ``source``, written by
     ``numpy.savez_compressed``. This is how the PneumoniaMNIST subset is rebuilt
     from the official file (its registry entry's ``derive``). Raises

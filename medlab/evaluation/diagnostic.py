@@ -136,7 +136,7 @@ def stratified_resample_weights(y_true: np.ndarray, n_boot: int, rng: np.random.
     :func:`bootstrap_metrics`, :func:`weighted_auc`,
     :func:`medlab.metrics.confusion_rates`) then gives all resamples at once.
     :func:`medlab.fairness.subgroup_report`, :func:`medlab.shift.auc_over_models`
-    and :func:`paired_bootstrap` use it too. Introduced in the chapter
+    and :func:`~medlab.evaluation.comparisons.paired_bootstrap` use it too. Introduced in the chapter
     "Evaluating a diagnostic model" (chapters/05_evaluating_diagnostic_models.ipynb).
     """
     y = np.asarray(y_true).ravel()

@@ -63,7 +63,7 @@ def mean_sd_ci(values: Iterable[float], level: float = 0.95) -> Estimate:
     """Mean of ``values`` with the sample sd (``ddof=1``) and the Student-t ``level`` interval of the mean.
 
     One value alone gives its value and ``n = 1`` with no sd or interval;
-    no value raises :class:`~medlab.evaluation.EvaluationError`. The
+    no value raises ``EvaluationError``. The
     reproducibility table (``python -m medlab.book.report``) prints each
     comparison's seeds with it; the :class:`Estimate` it returns is
     introduced in the chapter "Evaluating a diagnostic model"
