@@ -3,8 +3,10 @@
 Source: Yang, J. et al. MedMNIST v2 - A large-scale lightweight benchmark for
 2D and 3D biomedical image classification. Scientific Data 10, 41 (2023),
 Table 3 (2D datasets) and Table 4 (3D datasets). Each number is the test AUC or
-test accuracy (ACC, threshold 0.5 on the probability of class 1) of one run
-trained on the official training split; no seed or spread is reported.
+test accuracy (ACC, threshold 0.5 on the probability of class 1) trained on the
+official training split, averaged over at least three trials of the method; the
+paper reports the mean only, with no standard deviation or interval, so the
+seed-to-seed spread of a published row is unknown.
 
 Only the rows the book compares with are transcribed. Method names follow the
 paper: "(28)" and "(224)" are the input sizes of the 2D ResNets (224 means the
@@ -12,7 +14,10 @@ paper: "(28)" and "(224)" are the input sizes of the 2D ResNets (224 means the
 three ways the 3D ResNets handle volumes.
 
 MedMNIST+ rows (:data:`MEDMNIST_PLUS`, Doerrich et al., Scientific Reports 2025)
-are kept apart: they give AUC only, at several real image sizes.
+are kept apart: they come from a different protocol (ImageNet-pretrained
+backbones, images zero-padded to 224 pixels, AdamW with a cosine schedule, early
+stopping on the validation loss) at several real image sizes. The paper reports
+ACC and AUC as mean ± sd over three seeds; only the mean AUC is transcribed here.
 
 Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
@@ -113,11 +118,12 @@ Introduced in the chapter "Transfer learning" (chapters/06_transfer_learning.ipy
 
 @dataclass(frozen=True)
 class SizedBaseline:
-    """One published MedMNIST+ result: test ``auc`` of ``method`` trained on ``size``-pixel images of ``dataset``.
+    """One published MedMNIST+ result: mean test ``auc`` of ``method`` trained on ``size``-pixel images of ``dataset``.
 
     MedMNIST+ reports each model at the image sizes 28, 64, 128 and 224 (real
-    higher-resolution images, not upsampled ones); ``note`` says why a row is
-    quoted. Introduced in the chapter "Transfer learning"
+    higher-resolution images, not upsampled ones), with ACC and AUC as mean ± sd
+    over three seeds; ``auc`` is the mean AUC (the ACC and the sd are not
+    transcribed). ``note`` says why a row is quoted. Introduced in the chapter "Transfer learning"
     (chapters/06_transfer_learning.ipynb).
     """
 
