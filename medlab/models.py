@@ -45,7 +45,7 @@ class SmallResNet(nn.Module):
 
     ``widths`` gives the channels of each stage (the first keeps the
     resolution, the others halve it); ``blocks`` the residual blocks per stage.
-    The default has about 0.2 M parameters, against 11 M for ResNet-18.
+    The default has 77,234 parameters, against about 11 M for ResNet-18.
     """
 
     def __init__(self, in_channels: int = 1, num_classes: int = 2,
