@@ -44,6 +44,7 @@ from ..errors import MedlabError
 from ..io import atomic_write_text
 from ..runtime.profiles import PROFILE_ENV
 from .dependencies import changed_modules, chapter_modules, module_hashes
+from .kernel import execute
 from .provenance import (
     PROVENANCE_TAG,
     code_hash,
@@ -109,28 +110,16 @@ def _metrics(record_file: Path) -> dict[str, Any]:
 def _smoke(tree: Path, chapter: Path, out: Path, timeout: int | None,
            python_path: str | None) -> tuple[nbformat.NotebookNode, dict[str, Any]]:
     """Execute ``tree/chapter`` under smoke with ``medlab`` from ``python_path``; the notebook and its metrics."""
-    import papermill as pm
-
     from ..runtime.record import RECORD_ENV
 
     record_file = out.with_suffix(".record.json")
     env = {PROFILE_ENV: "smoke", "PYTHONPATH": python_path or os.environ.get("PYTHONPATH", ""),
            RECORD_ENV: str(record_file)}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
     try:
-        pm.execute_notebook(str(tree / chapter), str(out), parameters={"PROFILE": "smoke", "SEED": 0},
-                            cwd=str((tree / chapter).parent), kernel_name="python3", progress_bar=False,
-                            execution_timeout=timeout)
+        execute(tree / chapter, out, {"PROFILE": "smoke", "SEED": 0}, env, timeout)
     except Exception as exc:
         raise RefactorNotConfirmedError(f"{chapter.as_posix()}: the smoke run in {tree} failed "
                                         f"({type(exc).__name__}); re-run the chapter under full") from exc
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     return nbformat.read(out, as_version=4), _metrics(record_file)
 
 

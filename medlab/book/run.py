@@ -49,6 +49,7 @@ from ..runtime.record import RECORD_ENV, RUNNER_ENV
 from ..runtime.resources import PeakMemory
 from ..runtime.session import THREADS_ENV, hardware, library_versions
 from .dependencies import chapter_modules, module_hashes
+from .kernel import execute
 from .provenance import (
     ENVIRONMENT_FILES,
     INJECTED_TAG,
@@ -164,7 +165,6 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
     says "plus uncommitted changes". ``threads`` sets torch's thread count in
     the chapter's kernel (``$MEDLAB_THREADS``); by default the profile's.
     """
-    import papermill as pm
 
     src = root / chapter
     source_bytes = src.read_bytes()
@@ -185,33 +185,22 @@ def run_chapter(root: Path, chapter: Path, profile: str, seed: int, output_dir: 
     record_file = work / "record.json"
     executed = work / chapter.name
     absolute_env_paths()
-    env_backup = {k: os.environ.get(k) for k in (PROFILE_ENV, RECORD_ENV, RUNNER_ENV, THREADS_ENV, "PYTHONPATH")}
-    os.environ.update({PROFILE_ENV: profile, RECORD_ENV: str(record_file), RUNNER_ENV: "1",
-                       "PYTHONPATH": os.pathsep.join(p for p in (str(root), env_backup["PYTHONPATH"] or "") if p)})
-    if threads is not None:
-        os.environ[THREADS_ENV] = str(threads)
+    python_path = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
+    env = {PROFILE_ENV: profile, RECORD_ENV: str(record_file), RUNNER_ENV: "1", "PYTHONPATH": python_path,
+           THREADS_ENV: str(threads) if threads is not None else os.environ.get(THREADS_ENV)}
     command = (f"python -m medlab.run {chapter.as_posix()} --profile {profile}" + (f" --seed {seed}" if seed else "")
                + (f" --threads {threads}" if threads is not None else ""))
     start = time.perf_counter()
     memory = PeakMemory()
     try:
         with memory:
-            pm.execute_notebook(
-                str(src), str(executed), parameters={"PROFILE": profile, "SEED": seed},
-                cwd=str(src.parent), kernel_name="python3", progress_bar=False,
-                execution_timeout=timeout, report_mode=False)
+            execute(src, executed, {"PROFILE": profile, "SEED": seed}, env, timeout)
     except Exception as exc:
         raise ChapterRunError(
             f"{chapter.as_posix()} failed under profile '{profile}': {type(exc).__name__}: "
             f"{str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}\n"
             f"The stored notebook was left unchanged; the failed run is in {executed}"
         ) from exc
-    finally:
-        for k, v in env_backup.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     wall = time.perf_counter() - start
     changed = [rel for rel, digest in module_hashes(root, modules).items() if hashes_before.get(rel) != digest]
     if src.read_bytes() != source_bytes:
