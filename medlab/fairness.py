@@ -27,20 +27,25 @@ class FairnessError(MedlabError, ValueError):
     """Bad input to a subgroup analysis (lengths differ, a group without both outcomes)."""
 
 
+CLASS_CONDITIONAL = ("auc", "sensitivity", "fpr")
+"""Measures defined within the classes: their intervals hold each group's class counts fixed."""
+
+
 def _rates(y: np.ndarray, p: np.ndarray, called: np.ndarray,
            weights: np.ndarray | None = None) -> dict[str, float | np.ndarray]:
     """Every measure on the cases as given, or for each row of case weights (B x N bootstrap counts)."""
     pos, neg = y == 1, y == 0
     r = confusion_rates(y, called, weights)
-    rates = {"sensitivity": r["sensitivity"], "fpr": r["fpr"], "ppv": r["ppv"]}
     if weights is None:
-        return {"auc": roc_auc_score(y, p) if pos.any() and neg.any() else np.nan, **rates,
-                "selection_rate": called.mean(), "observed_rate": y.mean(), "mean_predicted": p.mean()}
+        return {"auc": roc_auc_score(y, p) if pos.any() and neg.any() else np.nan, "sensitivity": r["sensitivity"],
+                "fpr": r["fpr"], "ppv": r["ppv"], "selection_rate": called.mean(), "observed_rate": y.mean(),
+                "mean_predicted": p.mean()}
     w = np.atleast_2d(np.asarray(weights, dtype=float))
     n = w.sum(1)
-    return {"auc": weighted_auc(y, p, w) if pos.any() and neg.any() else np.full(len(w), np.nan), **rates,
-            "selection_rate": (r["tp"] + r["fp"]) / n, "observed_rate": w @ y.astype(float) / n,
-            "mean_predicted": w @ p / n}
+    class_rates = {"auc": weighted_auc(y, p, w) if (w @ pos).all() and (w @ neg).all() else np.full(len(w), np.nan),
+                   "sensitivity": r["sensitivity"], "fpr": r["fpr"]}
+    return {**class_rates, "ppv": r["ppv"], "selection_rate": (r["tp"] + r["fp"]) / n,
+            "observed_rate": w @ y.astype(float) / n, "mean_predicted": w @ p / n}
 
 
 def subgroup_report(y_true: np.ndarray, probs: np.ndarray, groups: np.ndarray | pd.Series,
@@ -53,9 +58,13 @@ def subgroup_report(y_true: np.ndarray, probs: np.ndarray, groups: np.ndarray | 
     and each group; columns ``n``, then for each measure (``auc``,
     ``sensitivity``, ``fpr``, ``ppv``, ``selection_rate``, ``observed_rate``,
     ``mean_predicted``) the estimate and its ``_lower``/``_upper`` percentile
-    bounds over ``n_boot`` resamples drawn within each group and class.
-    ``observed_rate`` against ``mean_predicted`` is calibration-in-the-large
-    per group. Introduced in the chapter "Trustworthy deployment"
+    bounds over ``n_boot`` resamples drawn within each group: within each class
+    of the group for the measures defined within a class (:data:`CLASS_CONDITIONAL`:
+    AUC, sensitivity, FPR), and over the group's cases for the measures that
+    depend on its prevalence (PPV, selection rate, observed rate, mean
+    prediction; holding the classes fixed would give the observed rate an
+    interval of zero width). ``observed_rate`` against ``mean_predicted`` is
+    calibration-in-the-large per group. Introduced in the chapter "Trustworthy deployment"
     (chapters/13_trustworthy_deployment.ipynb).
     """
     y = np.asarray(y_true).astype(int).ravel()
@@ -73,7 +82,11 @@ def subgroup_report(y_true: np.ndarray, probs: np.ndarray, groups: np.ndarray | 
         if len(np.unique(yi)) < 2:
             raise FairnessError(f"group '{name}' has only one outcome; merge it with another group")
         est = _rates(yi, pi, ci_)
-        boot = _rates(yi, pi, ci_, stratified_resample_weights(yi, n_boot, rng))
+        within_class = _rates(yi, pi, ci_, stratified_resample_weights(yi, n_boot, rng))
+        # Measures that depend on the group's prevalence (PPV, selection and observed rates, the mean
+        # prediction) vary with it: their resamples draw the group's cases without holding the classes fixed.
+        cases = _rates(yi, pi, ci_, stratified_resample_weights(np.zeros_like(yi), n_boot, rng))
+        boot = {key: within_class[key] if key in CLASS_CONDITIONAL else cases[key] for key in est}
         row: dict[str, float] = {"n": len(idx)}
         for key, value in est.items():
             row[key] = value

@@ -18,7 +18,7 @@ class UnknownModelError(MedlabError, KeyError):
 
 
 class SimpleCNN(nn.Module):
-    """Three conv-ReLU-pool blocks and a two-layer head: the seed material's first CNN.
+    """Three conv-ReLU-pool blocks and a two-layer head: the classic first CNN.
 
     For 28 x 28 inputs the feature map shrinks 28 -> 14 -> 7 -> 3.
     """
