@@ -59,7 +59,7 @@ def subgroup_report(y_true: np.ndarray, probs: np.ndarray, groups: np.ndarray | 
     ``sensitivity``, ``fpr``, ``ppv``, ``selection_rate``, ``observed_rate``,
     ``mean_predicted``) the estimate and its ``_lower``/``_upper`` percentile
     bounds over ``n_boot`` resamples drawn within each group: within each class
-    of the group for the measures defined within a class (:data:`CLASS_CONDITIONAL`:
+    of the group for the measures defined within a class (``CLASS_CONDITIONAL``:
     AUC, sensitivity, FPR), and over the group's cases for the measures that
     depend on its prevalence (PPV, selection rate, observed rate, mean
     prediction; holding the classes fixed would give the observed rate an
