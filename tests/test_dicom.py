@@ -228,6 +228,31 @@ def test_uneven_spacing(series_copy):
         dicom.load_series(series_copy)
 
 
+def test_a_sheared_gantry_tilt_stack_is_refused(series_copy):
+    """Each slice shifted 2 mm in-plane along the rows: evenly spaced along the normal, but not a box."""
+    vol = dicom.load_series(series_copy)
+    row = vol.direction[:, 0]
+    for k, name in enumerate(f.name for f in vol.files):
+        ds = pydicom.dcmread(series_copy / name)
+        ds.ImagePositionPatient = [float(p) + 2.0 * k * float(r) for p, r in zip(ds.ImagePositionPatient, row)]
+        ds.save_as(series_copy / name)
+    shift = 2.0 * (len(vol.files) - 1)
+    expected = rf"(?s){vol.files[-1].name} lies {shift:.2f} mm off the slice normal.*gantry tilt.*dcm2niix"
+    with pytest.raises(dicom.ObliqueStackError, match=expected):
+        dicom.load_series(series_copy)
+
+
+def test_pixel_spacing_falls_back_when_pixel_spacing_is_zero():
+    from pydicom.dataset import Dataset
+
+    ds = Dataset()
+    ds.PixelSpacing = [0, 0]
+    ds.ImagerPixelSpacing = [0.2, 0.2]
+    assert dicom.pixel_spacing(ds) == ((0.2, 0.2), "ImagerPixelSpacing")
+    ds.ImagerPixelSpacing = [0, 0]
+    assert dicom.pixel_spacing(ds) == (None, "PixelSpacing is [0.0, 0.0]; ImagerPixelSpacing is [0.0, 0.0]")
+
+
 def test_mismatched_orientation_and_size(series_copy, tmp_path):
     files = sorted(series_copy.glob("*.dcm"))
     ds = pydicom.dcmread(files[3])

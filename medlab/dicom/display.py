@@ -79,25 +79,27 @@ def pixel_spacing(ds: Dataset) -> tuple[tuple[float, float] | None, str]:
 
     Looks at PixelSpacing, then ImagerPixelSpacing (projection radiography, at
     the detector), then the first ultrasound region's PhysicalDeltaY/X (cm, when
-    its units are cm). Zero or missing values give ``(None, reason)``: the
-    physical size of such an image is unknown.
+    its units are cm); a zero value is skipped for the next element. When none
+    gives a positive spacing the result is ``(None, reason)``: the physical size
+    of such an image is unknown.
 
     Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb).
     """
+    reasons = []
     for keyword in ("PixelSpacing", "ImagerPixelSpacing"):
         value = ds.get(keyword)
         if value is not None and len(value) == 2:
             spacing = (float(value[0]), float(value[1]))
             if min(spacing) > 0:
                 return spacing, keyword
-            return None, f"{keyword} is {list(value)}"
+            reasons.append(f"{keyword} is {[float(v) for v in value]}")  # a zero: try the next element
     regions = ds.get("SequenceOfUltrasoundRegions")
     if regions:
         r = regions[0]
         if int(r.get("PhysicalUnitsXDirection", 0)) == 3:  # 3 = cm
             return (10 * float(r.PhysicalDeltaY), 10 * float(r.PhysicalDeltaX)), \
                 "SequenceOfUltrasoundRegions"
-    return None, "no spacing in the header"
+    return None, "; ".join(reasons) if reasons else "no spacing in the header"
 
 
 def to_rgb(ds: Dataset, pixels: np.ndarray) -> np.ndarray:

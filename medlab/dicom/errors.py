@@ -83,6 +83,10 @@ class UnevenSpacingError(SeriesError):
     """Slice positions that are not evenly spaced within the tolerance."""
 
 
+class ObliqueStackError(SeriesError):
+    """Slice positions that do not lie along the slice normal: a sheared stack (gantry tilt), not a box of voxels."""
+
+
 class InconsistentSeriesError(SeriesError):
     """Files that disagree on series, orientation, matrix size or pixel spacing."""
 
@@ -146,7 +150,7 @@ __all__ = [
     "DicomError", "NotDicomError", "FileAccessError", "FolderError", "CorruptFileError",
     "TruncatedFileError",
     "MissingPixelDataError", "DecoderMissingError", "PixelDecodeError",
-    "HeaderMismatchError", "SeriesError", "MissingSliceError", "UnevenSpacingError",
+    "HeaderMismatchError", "SeriesError", "MissingSliceError", "UnevenSpacingError", "ObliqueStackError",
     "InconsistentSeriesError", "MalformedGeometryError",
     "DeidError", "BurnedInAnnotationError", "UnreadableDicomError",
     "UnsupportedObjectError", "OutputPathError", "ReleaseMismatchError",

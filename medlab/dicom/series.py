@@ -25,6 +25,7 @@ from .errors import (
     InconsistentSeriesError,
     MalformedGeometryError,
     MissingSliceError,
+    ObliqueStackError,
     SeriesError,
     UnevenSpacingError,
 )
@@ -257,6 +258,7 @@ def load_series(folder: PathLike | Iterable[PathLike], rescale: bool = True,
     positions = [positions[i] for i in order]
 
     if len(paths) > 1:
+        _check_along_normal(where, paths, positions, normal, float(min(ps0)))
         step = _check_gaps(where, paths, along, spacing_tolerance)
     else:
         with _in_series(p0):
@@ -273,6 +275,27 @@ def load_series(folder: PathLike | Iterable[PathLike], rescale: bool = True,
     return Volume(array=np.stack(slices), spacing=(step, float(ps0[0]), float(ps0[1])),
                   origin=positions[0], direction=direction, files=paths,
                   datasets=datasets)
+
+
+def _check_along_normal(where: str, paths: list[Path], positions: list[np.ndarray], normal: np.ndarray,
+                        pixel: float) -> None:
+    """Raise :class:`ObliqueStackError` when a slice sits off the line through the first one along the normal.
+
+    A stack acquired with a tilted gantry has each slice shifted in-plane
+    against the previous one: the voxels are parallelepipeds, and a volume
+    built as a box misplaces every slice but the first. The tolerance is a
+    tenth of a pixel.
+    """
+    offsets = [pos - positions[0] for pos in positions]
+    in_plane = np.array([np.linalg.norm(d - (d @ normal) * normal) for d in offsets])
+    worst = int(np.argmax(in_plane))
+    if in_plane[worst] > 0.1 * pixel:
+        raise ObliqueStackError(
+            f"{where}: {paths[worst].name} lies {in_plane[worst]:.2f} mm off the slice normal through "
+            f"{paths[0].name} ({int((in_plane > 0.1 * pixel).sum())} of {len(paths)} slices off it): the stack is "
+            "sheared (gantry tilt), so a box of voxels would misplace the slices. Resample it onto a regular "
+            "grid first (for example dcm2niix, which corrects gantry tilt, or SimpleITK's resampling), or "
+            "load it with a reader that keeps the full affine.")
 
 
 def _single_slice_step(ds: Dataset, path: Path) -> float:
