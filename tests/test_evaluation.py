@@ -352,3 +352,42 @@ def test_mean_sd_ci_is_the_t_interval():
     assert (one.value, one.sd, one.lower, one.n) == (0.7, None, None, 1)
     with pytest.raises(ev.EvaluationError):
         ev.mean_sd_ci([])
+
+
+def test_estimate_prevalence_recovers_a_shifted_prior_without_labels():
+    from medlab.evaluation import correct_prior, estimate_prevalence
+
+    rng = np.random.default_rng(0)
+    # a calibrated model at prevalence 0.5: scores are the true posteriors of two Gaussians
+    n_pos, n_neg = 300, 2700  # deployment prevalence 0.1
+    x = np.concatenate([rng.normal(1.0, 1.0, n_pos), rng.normal(-1.0, 1.0, n_neg)])
+    p_balanced = 1 / (1 + np.exp(-2 * x))  # log-likelihood ratio of N(1,1) vs N(-1,1) is 2x
+    estimate = estimate_prevalence(p_balanced, train_prevalence=0.5)
+    assert abs(estimate - 0.1) < 0.02
+    assert abs(estimate - p_balanced.mean()) > 0.15  # the naive mean score is far off
+    # at the fixed point the corrected scores average to the estimate
+    assert abs(correct_prior(p_balanced, 0.5, estimate).mean() - estimate) < 1e-6
+    with pytest.raises(ev.EvaluationError, match="train_prevalence"):
+        estimate_prevalence(p_balanced, train_prevalence=1.0)
+
+
+def test_subset_auc_difference_is_the_difference_of_the_two_aucs_with_a_paired_interval():
+    from sklearn.metrics import roc_auc_score
+
+    from medlab.evaluation import subset_auc_difference
+
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 300)
+    s = y + rng.normal(0, 1, 300)
+    easy = rng.random(300) < 0.3
+    s[easy] = y[easy] * 3.0  # cases the model gets right: removing them lowers the AUC
+    keep = ~easy
+    res = subset_auc_difference(y, s, keep, n_boot=500, seed=0)
+    assert res.a == pytest.approx(roc_auc_score(y, s))
+    assert res.b == pytest.approx(roc_auc_score(y[keep], s[keep]))
+    assert res.difference == pytest.approx(res.a - res.b)
+    assert 0 < res.lower < res.difference < res.upper
+    none_removed = subset_auc_difference(y, s, np.ones(300, dtype=bool), n_boot=50)
+    assert none_removed.difference == 0 and none_removed.p == 1.0
+    with pytest.raises(ev.EvaluationError, match="boolean mask"):
+        subset_auc_difference(y, s, keep.astype(int))

@@ -103,3 +103,44 @@ def test_chapter_03_exercise_numbers_follow_from_the_data():
     assert loose.loc["test", "label_conflicts"] == 4
     default = leakage.summary(leakage.audit_splits("breastmnist"))
     assert (default.loc["test", "near_duplicates"], default.loc["val", "near_duplicates"]) == (41, 23)
+
+
+def test_audit_pairs_stacks_every_pair_and_keep_mask_drops_a_copy_of_any_reference(monkeypatch):
+    rng = np.random.default_rng(3)
+    train = rng.integers(0, 256, (20, 6, 6), dtype=np.uint8)
+    val = rng.integers(0, 256, (5, 6, 6), dtype=np.uint8)
+    test = rng.integers(0, 256, (6, 6, 6), dtype=np.uint8)
+    val[1] = train[4]          # a validation image copied from training
+    test[2] = train[9]         # a test image copied from training
+    test[5] = val[3]           # a test image copied from validation (missed by a train-only audit)
+    arrays = {"train": train, "val": val, "test": test}
+    monkeypatch.setattr(leakage, "load_arrays", lambda name, split: (arrays[split], np.arange(len(arrays[split])) % 2))
+    audit = leakage.audit_pairs("toy")
+    assert list(leakage.summary(audit).index) == ["val vs train", "test vs train", "test vs val"]
+    assert leakage.summary(audit)["near_duplicates"].tolist() == [1, 1, 1]
+    val_ds = SimpleNamespace(name="toy", split="val", indices=np.arange(5))
+    test_ds = SimpleNamespace(name="toy", split="test", indices=np.arange(6))
+    np.testing.assert_array_equal(leakage.keep_mask(audit, val_ds), [True, False, True, True, True])
+    np.testing.assert_array_equal(leakage.keep_mask(audit, test_ds), [True, True, False, True, True, False])
+    # the train-only audit misses the copy of a validation image
+    train_only = leakage.audit_splits("toy")
+    np.testing.assert_array_equal(leakage.keep_mask(train_only, test_ds), [True, True, False, True, True, True])
+    with pytest.raises(leakage.LeakageAuditError, match="itself"):
+        leakage.audit_pairs("toy", pairs=[("val", "val")])
+    with pytest.raises(leakage.LeakageAuditError, match="never compared 'val' with 'test'"):
+        leakage.show_pairs(audit, "val", reference="test")
+
+
+def test_dataset_subset_keeps_positions_in_the_whole_split(monkeypatch):
+    images = np.arange(6 * 4 * 4, dtype=np.uint8).reshape(6, 4, 4)
+    labels = np.array([0, 1, 0, 1, 0, 1])
+    monkeypatch.setattr(data.medmnist, "load_arrays", lambda name, split: (images, labels))
+    ds = data.MedMNISTDataset("toy", "test")
+    part = ds.subset(np.array([True, False, True, True, False, True]))
+    np.testing.assert_array_equal(part.indices, [0, 2, 3, 5])
+    np.testing.assert_array_equal(part.labels, [0, 0, 1, 1])
+    assert len(part) == 4 and len(ds) == 6 and part.full_size == 6
+    with pytest.raises(data.medmnist.SplitError, match="one entry per item"):
+        ds.subset(np.ones(5, dtype=bool))
+    with pytest.raises(data.medmnist.SplitError, match="keeps no item"):
+        ds.subset(np.zeros(6, dtype=bool))

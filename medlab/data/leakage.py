@@ -17,6 +17,16 @@ An image is a *near-duplicate* when its nearest training image is within
 computed from the data each time, never stored. :func:`keep_mask` turns it into
 the mask that scores a model on the de-duplicated test split.
 
+Training images are not the only ones a result depends on: early stopping,
+model choice, thresholds and calibration are fitted on the validation split.
+:func:`audit_pairs` audits every pair a choice depends on (validation against
+training, test against training, test against validation); :func:`keep_mask`
+on that table drops an image that is a near-copy of *any* image of a split it
+was compared with, so the de-duplicated validation split is free of training
+images and the de-duplicated test split of training and validation images.
+A pixel audit finds copies of the *same image* only: different images of the
+same patient (another view, another frame) are invisible to it.
+
 Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.ipynb).
 """
 
@@ -114,10 +124,47 @@ def audit_splits(name: str, splits: Sequence[str] = ("val", "test"), reference: 
     return table
 
 
+PAIRS: tuple[tuple[str, str], ...] = (("val", "train"), ("test", "train"), ("test", "val"))
+"""Every (audited split, reference split) pair that a choice depends on: validation drives
+early stopping and model choice, so it is audited against training, and the test
+split against both."""
+
+
+def audit_pairs(name: str, pairs: Sequence[tuple[str, str]] = PAIRS, max_mad: float = MAX_MAD,
+                min_corr: float = MIN_CORR) -> pd.DataFrame:
+    """Audit each ``(split, reference)`` pair of dataset ``name`` (default: :data:`PAIRS`).
+
+    The rows of :func:`audit_splits` for each pair, stacked, with a
+    ``reference`` column naming the split each row was compared with. An image
+    of a split audited against several references (the test split, by default)
+    has one row per reference; :func:`keep_mask` drops it when any row flags
+    it, and :func:`summary` gives one line per pair.
+    """
+    if not pairs:
+        raise LeakageAuditError("audit_pairs needs at least one (split, reference) pair, e.g. "
+                                "pairs=[('test', 'train')]")
+    tables = []
+    for split, reference in pairs:
+        if split == reference:
+            raise LeakageAuditError(f"the pair ({split!r}, {reference!r}) compares a split with itself; "
+                                    "pass pairs of two different splits, e.g. ('test', 'val')")
+        table = audit_splits(name, splits=[split], reference=reference, max_mad=max_mad, min_corr=min_corr)
+        table.insert(1, "reference", reference)
+        tables.append(table)
+    table = pd.concat(tables, ignore_index=True)
+    table.attrs.update(dataset=name, reference=None, pairs=[tuple(p) for p in pairs], max_mad=max_mad,
+                       min_corr=min_corr)
+    return table
+
+
 def summary(audit: pd.DataFrame) -> pd.DataFrame:
-    """Per audited split: images, near-duplicates (count and share), identical copies, label conflicts."""
+    """Per audited split (per pair for :func:`audit_pairs`): images, near-duplicates (count and share),
+    identical copies, label conflicts."""
     rows = {}
-    for split, part in audit.groupby("split", sort=False):
+    by = ["split", "reference"] if "reference" in audit.columns else "split"
+    for split, part in audit.groupby(by, sort=False):
+        if isinstance(split, tuple):
+            split = f"{split[0]} vs {split[1]}"
         rows[split] = {
             "images": len(part),
             "near_duplicates": int(part["near_duplicate"].sum()),
@@ -135,6 +182,8 @@ def keep_mask(audit: pd.DataFrame, dataset: MedMNISTDataset) -> np.ndarray:
     ``dataset`` is a :class:`~medlab.data.medmnist.MedMNISTDataset` of an audited split
     (possibly a sub-sample: its ``indices`` map items to the whole split).
     Score a model on ``y[mask]``, ``scores[mask]`` for the de-duplicated split.
+    With an :func:`audit_pairs` table, an image is dropped when it is a
+    near-copy of an image of any split it was compared with.
     """
     part = audit[audit["split"] == dataset.split]
     if part.empty:
@@ -148,21 +197,36 @@ def keep_mask(audit: pd.DataFrame, dataset: MedMNISTDataset) -> np.ndarray:
     return ~np.isin(dataset.indices, flagged)
 
 
-def show_pairs(audit: pd.DataFrame, split: str = "test", n: int = 8, by: str = "mad") -> Figure:
-    """The ``n`` closest pairs (audited image above, its nearest training image below), with distances.
+def show_pairs(audit: pd.DataFrame, split: str = "test", n: int = 8, by: str = "mad",
+               reference: str | None = None) -> Figure:
+    """The ``n`` closest pairs (audited image above, its nearest reference image below), with distances.
 
     ``by`` is ``"mad"`` (smallest pixel distance first) or ``"corr"``
     (highest correlation first). Titles give both measures and both labels.
+    For an :func:`audit_pairs` table, ``reference`` picks the pair (default:
+    the first reference ``split`` was audited against).
     """
     import matplotlib.pyplot as plt
 
     if by not in ("mad", "corr"):
         raise LeakageAuditError(f"by must be 'mad' or 'corr', not {by!r}; pass by='mad' (pixel distance) "
                                 "or by='corr' (correlation)")
-    name, reference = audit.attrs["dataset"], audit.attrs["reference"]
+    name = audit.attrs["dataset"]
+    part = audit[audit["split"] == split]
+    if part.empty:
+        raise LeakageAuditError(f"the audit has no rows for split {split!r}; pass a split it audited "
+                                f"({sorted(audit['split'].unique())})")
+    if "reference" in part.columns:
+        reference = reference or str(part["reference"].iloc[0])
+        part = part[part["reference"] == reference]
+        if part.empty:
+            raise LeakageAuditError(f"the audit never compared {split!r} with {reference!r}; pass one of "
+                                    f"{sorted(audit.loc[audit['split'] == split, 'reference'].unique())}")
+    else:
+        reference = audit.attrs["reference"]
     images, _ = load_arrays(name, split)
     ref_images, _ = load_arrays(name, reference)
-    part = audit[audit["split"] == split].sort_values(by, ascending=(by == "mad")).head(n)
+    part = part.sort_values(by, ascending=(by == "mad")).head(n)
     fig, axes = plt.subplots(2, len(part), figsize=(1.45 * len(part), 3.4), squeeze=False)
     for k, (_, row) in enumerate(part.iterrows()):
         match = int(row["mad_match"] if by == "mad" else row["corr_match"])
@@ -176,5 +240,5 @@ def show_pairs(audit: pd.DataFrame, split: str = "test", n: int = 8, by: str = "
     return fig
 
 
-__all__ = ["MAX_MAD", "MIN_CORR", "LeakageAuditError", "nearest_neighbours", "audit_splits", "summary", "keep_mask",
-           "show_pairs"]
+__all__ = ["MAX_MAD", "MIN_CORR", "PAIRS", "LeakageAuditError", "nearest_neighbours", "audit_splits", "audit_pairs",
+           "summary", "keep_mask", "show_pairs"]

@@ -13,6 +13,7 @@ Introduced in the chapter "Your first classifier" (chapters/03_first_classifier.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -171,6 +172,26 @@ class MedMNISTDataset(Dataset):
         if self.transform is not None:
             x = self.transform(x)
         return x, int(self.labels[i])
+
+    def subset(self, keep: np.ndarray) -> MedMNISTDataset:
+        """A copy that holds only the items where the boolean mask ``keep`` is ``True``.
+
+        For example the de-duplicated split,
+        ``ds.subset(leakage.keep_mask(audit, ds))``; ``indices`` still name
+        positions in the whole split. Introduced in the chapter "Classical ML
+        vs deep learning" (chapters/04_classical_vs_deep.ipynb).
+        """
+        keep = np.asarray(keep)
+        if keep.dtype != bool or keep.shape != (len(self),):
+            raise SplitError(f"subset needs a boolean mask with one entry per item ({len(self)} for the "
+                             f"'{self.split}' split of '{self.name}'), got dtype {keep.dtype} and shape "
+                             f"{keep.shape}; pass e.g. data.leakage.keep_mask(audit, dataset)")
+        if not keep.any():
+            raise SplitError(f"the mask keeps no item of the '{self.split}' split of '{self.name}'; "
+                             "a subset needs at least one item")
+        part = copy.copy(self)
+        part.indices, part.images, part.labels = self.indices[keep], self.images[keep], self.labels[keep]
+        return part
 
     def class_counts(self) -> dict[str, int]:
         """Number of items per class name."""

@@ -23,12 +23,20 @@ from .calibration import (
                           TemperatureScaler,
                           brier_score,
                           correct_prior,
+                          estimate_prevalence,
                           expected_calibration_error,
                           plot_reliability,
                           predict_logits,
                           reliability_curve,
 )
-from .comparisons import PairedResult, delong_components, delong_covariance, paired_auc_test, paired_bootstrap
+from .comparisons import (
+                          PairedResult,
+                          delong_components,
+                          delong_covariance,
+                          paired_auc_test,
+                          paired_bootstrap,
+                          subset_auc_difference,
+)
 from .diagnostic import (
                           METRICS,
                           EvaluationError,
@@ -46,7 +54,8 @@ from .estimates import Estimate, mean_sd_ci
 from .thresholds import ThresholdChoice, operating_point, threshold_for_sensitivity, threshold_max_youden
 
 __all__ = [
-    "correct_prior", "stratified_resample_weights", "weighted_auc", "Estimate", "mean_sd_ci",
+    "correct_prior", "estimate_prevalence", "subset_auc_difference",
+    "stratified_resample_weights", "weighted_auc", "Estimate", "mean_sd_ci",
     "METRICS", "check_binary", "bootstrap_metrics", "diagnostic_report", "format_report",
     "ppv_at_prevalence", "npv_at_prevalence", "plot_ppv_prevalence", "ThresholdChoice",
     "threshold_for_sensitivity", "threshold_max_youden", "operating_point", "delong_components",

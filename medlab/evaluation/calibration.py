@@ -178,6 +178,35 @@ def correct_prior(probs: np.ndarray, train_prevalence: float, target_prevalence:
     return special.expit(special.logit(np.clip(p, 1e-12, 1 - 1e-12)) + shift)
 
 
+def estimate_prevalence(probs: np.ndarray, train_prevalence: float, tol: float = 1e-8,
+                        max_iter: int = 1000) -> float:
+    """The prevalence of a new, *unlabelled* set of cases, by EM on the model's scores.
+
+    The expectation-maximisation procedure of Saerens, Latinne & Decaestecker
+    (*Neural Computation* 2002): start from ``train_prevalence``, correct every
+    score to the current guess with :func:`correct_prior`, take the mean
+    corrected score as the new guess, and repeat until it moves by less than
+    ``tol``. It needs no label of the new cases, so a deployment site can
+    estimate its own prevalence; it assumes prior shift only and a model
+    calibrated at ``train_prevalence``, and it inherits the model's
+    miscalibration. Introduced in the chapter "Evaluating a diagnostic model"
+    (chapters/05_evaluating_diagnostic_models.ipynb).
+    """
+    if not 0 < train_prevalence < 1:
+        raise EvaluationError(f"train_prevalence must be strictly between 0 and 1, not {train_prevalence}; "
+                              "pass a prevalence as a fraction (0.1 for 10 %)")
+    p = as_scores(probs)
+    if len(p) == 0:
+        raise EvaluationError("estimate_prevalence needs the scores of at least one case")
+    prevalence = train_prevalence
+    for _ in range(max_iter):
+        new = float(np.clip(correct_prior(p, train_prevalence, prevalence).mean(), 1e-6, 1 - 1e-6))
+        if abs(new - prevalence) < tol:
+            return new
+        prevalence = new
+    return prevalence
+
+
 def plot_reliability(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_bins: int = 10,
                      strategy: str = "uniform", title: str = "Reliability diagram") -> Figure:
     """Reliability diagram (top) and histogram of predictions (bottom) for several models.
@@ -208,4 +237,4 @@ def plot_reliability(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], n_bins
 
 
 __all__ = ["brier_score", "reliability_curve", "expected_calibration_error", "TemperatureScaler", "correct_prior",
-           "predict_logits", "plot_reliability"]
+           "estimate_prevalence", "predict_logits", "plot_reliability"]

@@ -8,7 +8,10 @@ the difference directly.
   fast algorithm of Sun & Xu (2014) (:func:`delong_components`,
   :func:`delong_covariance`);
 - :func:`paired_bootstrap`: the same question for any metric key of
-  :data:`medlab.evaluation.diagnostic.METRICS`, by resampling cases.
+  :data:`medlab.evaluation.diagnostic.METRICS`, by resampling cases;
+- :func:`subset_auc_difference`: one model, two case sets, one inside the
+  other (the full test split and its de-duplicated part): what removing the
+  cases does to the AUC, with a paired interval.
 
 Both return a :class:`PairedResult` whose ``metric`` is a key of
 :mod:`medlab.metrics` (``"auc"``, ``"sensitivity"``, ...).
@@ -25,7 +28,14 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import stats
 
-from .diagnostic import METRICS, EvaluationError, _weighted_metrics, check_binary, stratified_resample_weights
+from .diagnostic import (
+    METRICS,
+    EvaluationError,
+    _weighted_metrics,
+    _weighted_ranking,
+    check_binary,
+    stratified_resample_weights,
+)
 
 
 def _midrank(x: np.ndarray) -> np.ndarray:
@@ -152,5 +162,48 @@ def paired_bootstrap(y_true: np.ndarray, scores_a: np.ndarray, scores_b: np.ndar
                         lower, upper)
 
 
+def subset_auc_difference(y_true: np.ndarray, scores: np.ndarray, keep: np.ndarray, n_boot: int = 2000,
+                          seed: int = 0, ci: float = 0.95) -> PairedResult:
+    """``AUC(all cases) - AUC(cases where keep)`` for one model, with a paired bootstrap interval.
+
+    The two AUCs share the kept cases, so their difference is paired: each
+    resample draws the cases within the four cells (class x kept or not), so
+    both sets keep their class counts, and scores the full resample and its
+    kept part. A positive difference means the removed cases (near-copies of
+    training images, say) made the model look better. ``a`` is the full AUC,
+    ``b`` the AUC on the kept cases; the interval is the percentile interval.
+    Introduced in the chapter "Classical ML vs deep learning"
+    (chapters/04_classical_vs_deep.ipynb).
+    """
+    y, s = check_binary(y_true, scores)
+    k = np.asarray(keep)
+    if k.dtype != bool or k.shape != y.shape:
+        raise EvaluationError(f"keep must be a boolean mask with one entry per case ({len(y)}), got dtype "
+                              f"{k.dtype} and shape {k.shape}")
+    if len(np.unique(y[k])) < 2:
+        raise EvaluationError("the kept cases hold one class only, so their AUC is undefined; keep cases "
+                              "of both classes")
+    ones = np.ones((1, len(y)))
+    full = float(_weighted_ranking(y, s, ones)[0][0])
+    part = float(_weighted_ranking(y, s, ones * k)[0][0])
+    w = stratified_resample_weights(2 * y + k, n_boot, np.random.default_rng(seed))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = _weighted_ranking(y, s, w)[0] - _weighted_ranking(y, s, w * k)[0]
+    d = d[np.isfinite(d)]
+    if len(d) < 2:
+        raise EvaluationError("the AUC difference is undefined on (almost) every resample; keep more cases "
+                              "of each class")
+    diff = full - part
+    se = float(d.std(ddof=1))
+    alpha = (1 - ci) / 2
+    lower, upper = (float(v) for v in np.quantile(d, [alpha, 1 - alpha]))
+    if np.all(d == 0):
+        p = 1.0
+    else:
+        p = max(float(min(1.0, 2 * min((d <= 0).mean(), (d >= 0).mean()))), 1 / len(d))
+    z = diff / se if se > 0 else 0.0
+    return PairedResult("bootstrap", "auc", full, part, diff, se, z, p, lower, upper)
+
+
 __all__ = ["delong_components", "delong_covariance", "PairedResult", "paired_auc_test",
-           "paired_bootstrap"]
+           "paired_bootstrap", "subset_auc_difference"]
