@@ -42,4 +42,11 @@ def test_unknown_dataset_or_method_names_what_exists():
     with pytest.raises(KeyError, match="ResNet-18 \\(28\\)"):
         published.baselines("breastmnist", ["ResNet-152"])
     with pytest.raises(published.NoBaselineError, match="no published row"):
-        published.baselines("pneumoniamnist", ["AutoKeras"])
+        published.baselines("pneumoniamnist", ["ResNet-152 (28)"])
+
+
+def test_every_2d_dataset_the_book_uses_has_all_seven_table_3_rows():
+    seven = ["ResNet-18 (28)", "ResNet-18 (224)", "ResNet-50 (28)", "ResNet-50 (224)", "auto-sklearn",
+             "AutoKeras", "Google AutoML Vision"]
+    for name in ("pneumoniamnist", "breastmnist"):
+        assert sorted(published.baselines(name).index) == sorted(seven)
