@@ -184,10 +184,10 @@ def subset_auc_difference(y_true: np.ndarray, scores: np.ndarray, keep: np.ndarr
         raise EvaluationError("the kept cases hold one class only, so their AUC is undefined; keep cases "
                               "of both classes")
     ones = np.ones((1, len(y)))
-    full = float(_weighted_ranking(y, s, ones)[0][0])
-    part = float(_weighted_ranking(y, s, ones * k)[0][0])
     w = stratified_resample_weights(2 * y + k, n_boot, np.random.default_rng(seed))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # average precision is not used here
+        full = float(_weighted_ranking(y, s, ones)[0][0])
+        part = float(_weighted_ranking(y, s, ones * k)[0][0])
         d = _weighted_ranking(y, s, w)[0] - _weighted_ranking(y, s, w * k)[0]
     d = d[np.isfinite(d)]
     if len(d) < 2:
