@@ -150,3 +150,47 @@ def test_experiment_errors_are_medlab_errors():
         experiment.lr_milestones(0)
     with pytest.raises(experiment.SplitNameError, match="valid"):
         experiment.make_loaders({"valid": None}, batch_size=4)
+
+
+def test_fit_seeds_chooses_epochs_on_the_deduplicated_validation_split(monkeypatch):
+    """Chapter 05: the validation split handed to fit_seeds, without its copies of training images, is the one
+    that picks the epoch; the copies (here with contradicting labels) would have changed its AUC."""
+    from sklearn.metrics import roc_auc_score
+
+    from medlab import data, models, train
+    from medlab.data import leakage
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+
+    def blobs(n):
+        labels = np.arange(n) % 2
+        images = np.clip(rng.normal(80 + 90 * labels[:, None, None], 25, (n, 28, 28)), 0, 255).astype(np.uint8)
+        return images, labels
+
+    train_x, train_y = blobs(64)
+    val_x, val_y = blobs(24)
+    val_x[:8], val_y[:8] = train_x[:8], 1 - train_y[:8]  # 8 exact copies of training images, relabelled
+    arrays = {"train": (train_x, train_y), "val": (val_x, val_y), "test": blobs(24)}
+    monkeypatch.setattr(data.medmnist, "load_arrays", lambda name, split: arrays[split])
+    monkeypatch.setattr(leakage, "load_arrays", lambda name, split: arrays[split])
+
+    audit = leakage.audit_pairs("toy")
+    assert leakage.summary(audit).loc["val vs train", "identical"] == 8
+    splits = {split: data.MedMNISTDataset("toy", split) for split in ("train", "val", "test")}
+    val_full = splits["val"]
+    splits["val"] = val_full.subset(leakage.keep_mask(audit, val_full))
+    assert len(splits["val"]) == 16 and (splits["val"].indices >= 8).all()
+
+    nets = []
+
+    def build():
+        nets.append(models.build_model("simple_cnn"))
+        return nets[-1]
+
+    runs = experiment.fit_seeds(build, splits, [0], epochs=2, batch_size=16, verbose=False)
+    loaders = experiment.make_loaders({"val": splits["val"]}, 16)
+    y, probs = train.predict(nets[0], loaders["val"], "cpu")
+    assert np.isclose(runs.table.loc[0, "val_auc"], roc_auc_score(y, probs[:, 1]))  # scored on the 16 kept images
+    y_all, p_all = train.predict(nets[0], experiment.make_loaders({"val": val_full}, 16)["val"], "cpu")
+    assert roc_auc_score(y_all, p_all[:, 1]) < runs.table.loc[0, "val_auc"]  # the relabelled copies pull it down
