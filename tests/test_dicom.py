@@ -253,6 +253,51 @@ def test_pixel_spacing_falls_back_when_pixel_spacing_is_zero():
     assert dicom.pixel_spacing(ds) == (None, "PixelSpacing is [0.0, 0.0]; ImagerPixelSpacing is [0.0, 0.0]")
 
 
+def test_ultrasound_spacing_holds_in_its_region_only():
+    """OBXXXX1A: region 0 (rows 60-518, columns 120-800 of an 800-wide screen) is calibrated in cm."""
+    ds = pydicom.dcmread(pydicom_file("OBXXXX1A.dcm"), stop_before_pixels=True)
+    spacing, source = dicom.pixel_spacing(ds)
+    assert source == "SequenceOfUltrasoundRegions"
+    assert spacing == pytest.approx((0.2622878766, 0.2622878766))
+    # MaxX1 800 lies one past the last column (799): clipped to the image
+    assert dicom.display.calibrated_region(ds) == (60, 519, 120, 800)
+    assert dicom.display.field_of_view_mm(ds) == pytest.approx((459 * spacing[0], 680 * spacing[1]))
+    described = dicom.describe_image(ds, np.zeros((1, 1), np.uint8))
+    assert described["field of view mm"] == f"{459 * spacing[0]:.0f}x{680 * spacing[1]:.0f}"
+
+
+def test_ultrasound_spacing_skips_regions_not_in_cm():
+    """A Doppler strip first (time x velocity), then the tissue region: the tissue region's spacing and bounds."""
+    from pydicom.dataset import Dataset
+
+    def region(x0, y0, x1, y1, units_x, units_y, dx, dy):
+        r = Dataset()
+        r.RegionLocationMinX0, r.RegionLocationMinY0 = x0, y0
+        r.RegionLocationMaxX1, r.RegionLocationMaxY1 = x1, y1
+        r.PhysicalUnitsXDirection, r.PhysicalUnitsYDirection = units_x, units_y
+        r.PhysicalDeltaX, r.PhysicalDeltaY = dx, dy
+        return r
+
+    ds = Dataset()
+    ds.Rows, ds.Columns = 480, 640
+    ds.SequenceOfUltrasoundRegions = [region(0, 400, 639, 479, 4, 7, 0.01, 0.5),  # s, cm/s
+                                      region(100, 20, 539, 379, 3, 3, 0.03, 0.02)]
+    assert dicom.pixel_spacing(ds) == (pytest.approx((0.2, 0.3)), "SequenceOfUltrasoundRegions")
+    assert dicom.display.calibrated_region(ds) == (20, 380, 100, 540)
+    assert dicom.display.field_of_view_mm(ds) == pytest.approx((360 * 0.2, 440 * 0.3))
+    ds.SequenceOfUltrasoundRegions = [ds.SequenceOfUltrasoundRegions[0]]
+    assert dicom.pixel_spacing(ds) == (None, "no spacing in the header")
+    assert dicom.display.calibrated_region(ds) is None
+    assert dicom.display.field_of_view_mm(ds) is None
+
+
+def test_field_of_view_covers_the_whole_image_for_pixel_spacing():
+    ds = pydicom.dcmread(pydicom_file("CT_small.dcm"), stop_before_pixels=True)
+    assert dicom.display.calibrated_region(ds) == (0, 128, 0, 128)
+    assert dicom.display.field_of_view_mm(ds) == pytest.approx((128 * float(ds.PixelSpacing[0]),
+                                                               128 * float(ds.PixelSpacing[1])))
+
+
 def test_mismatched_orientation_and_size(series_copy, tmp_path):
     files = sorted(series_copy.glob("*.dcm"))
     ds = pydicom.dcmread(files[3])

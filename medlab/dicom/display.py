@@ -74,14 +74,28 @@ def for_display(ds: Dataset, pixels: np.ndarray,
     return scaled
 
 
+def _tissue_region(ds: Dataset) -> Dataset | None:
+    """The first ultrasound region calibrated in cm along both axes, or ``None``."""
+    for region in ds.get("SequenceOfUltrasoundRegions") or []:
+        units = (region.get("PhysicalUnitsXDirection"), region.get("PhysicalUnitsYDirection"))
+        if all(u is not None and int(u) == 3 for u in units):  # 3 = cm
+            if float(region.get("PhysicalDeltaX", 0) or 0) > 0 and float(region.get("PhysicalDeltaY", 0) or 0) > 0:
+                return region
+    return None
+
+
 def pixel_spacing(ds: Dataset) -> tuple[tuple[float, float] | None, str]:
     """In-plane spacing ``(row, column)`` in mm and the element it came from.
 
     Looks at PixelSpacing, then ImagerPixelSpacing (projection radiography, at
-    the detector), then the first ultrasound region's PhysicalDeltaY/X (cm, when
-    its units are cm); a zero value is skipped for the next element. When none
-    gives a positive spacing the result is ``(None, reason)``: the physical size
-    of such an image is unknown.
+    the detector), then the first ultrasound region calibrated in cm along both
+    axes (PhysicalDeltaY/X of SequenceOfUltrasoundRegions); a zero value is
+    skipped for the next element. When none gives a positive spacing the result
+    is ``(None, reason)``: the physical size of such an image is unknown.
+
+    A spacing from an ultrasound region holds inside that region only (the
+    rest of the screen holds text, other regions with other units, or
+    nothing): :func:`calibrated_region` gives its pixel bounds.
 
     Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb).
     """
@@ -93,13 +107,56 @@ def pixel_spacing(ds: Dataset) -> tuple[tuple[float, float] | None, str]:
             if min(spacing) > 0:
                 return spacing, keyword
             reasons.append(f"{keyword} is {[float(v) for v in value]}")  # a zero: try the next element
-    regions = ds.get("SequenceOfUltrasoundRegions")
-    if regions:
-        r = regions[0]
-        if int(r.get("PhysicalUnitsXDirection", 0)) == 3:  # 3 = cm
-            return (10 * float(r.PhysicalDeltaY), 10 * float(r.PhysicalDeltaX)), \
-                "SequenceOfUltrasoundRegions"
+    region = _tissue_region(ds)
+    if region is not None:
+        return (10 * float(region.PhysicalDeltaY), 10 * float(region.PhysicalDeltaX)), \
+            "SequenceOfUltrasoundRegions"
     return None, "; ".join(reasons) if reasons else "no spacing in the header"
+
+
+def calibrated_region(ds: Dataset) -> tuple[int, int, int, int] | None:
+    """Pixel bounds ``(row_start, row_stop, col_start, col_stop)`` where :func:`pixel_spacing` holds.
+
+    Half-open, like Python slices: ``pixels[r0:r1, c0:c1]`` is the calibrated
+    part. The whole image for PixelSpacing or ImagerPixelSpacing; for an
+    ultrasound spacing, the bounds of the region it came from
+    (RegionLocationMinX0/MinY0/MaxX1/MaxY1, which include their last pixel),
+    clipped to the image. ``None`` when the image has no known spacing.
+
+    Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb).
+    """
+    spacing, source = pixel_spacing(ds)
+    if spacing is None:
+        return None
+    rows, cols = int(ds.Rows), int(ds.Columns)
+    if source != "SequenceOfUltrasoundRegions":
+        return 0, rows, 0, cols
+    region = _tissue_region(ds)
+    if region is None:  # not reached: pixel_spacing took its spacing from this region
+        return 0, rows, 0, cols
+    r0 = min(max(int(region.get("RegionLocationMinY0", 0)), 0), rows)
+    c0 = min(max(int(region.get("RegionLocationMinX0", 0)), 0), cols)
+    r1 = min(int(region.get("RegionLocationMaxY1", rows - 1)) + 1, rows)
+    c1 = min(int(region.get("RegionLocationMaxX1", cols - 1)) + 1, cols)
+    return r0, max(r1, r0), c0, max(c1, c0)
+
+
+def field_of_view_mm(ds: Dataset) -> tuple[float, float] | None:
+    """Height and width in mm of the part of the image whose pixel size is known.
+
+    The calibrated pixels (:func:`calibrated_region`) times the spacing
+    (:func:`pixel_spacing`): the whole image for CT, MR or a radiograph with a
+    spacing, the calibrated region only for ultrasound. ``None`` when the
+    spacing is unknown.
+
+    Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb).
+    """
+    spacing, _ = pixel_spacing(ds)
+    bounds = calibrated_region(ds)
+    if spacing is None or bounds is None:
+        return None
+    r0, r1, c0, c1 = bounds
+    return (r1 - r0) * spacing[0], (c1 - c0) * spacing[1]
 
 
 def to_rgb(ds: Dataset, pixels: np.ndarray) -> np.ndarray:
@@ -122,9 +179,13 @@ def to_rgb(ds: Dataset, pixels: np.ndarray) -> np.ndarray:
 def describe_image(ds: Dataset, pixels: np.ndarray) -> dict[str, object]:
     """Header and measured pixel facts of one image, for a modality table.
 
+    The field of view covers the calibrated pixels (:func:`field_of_view_mm`):
+    for ultrasound, the region whose spacing is given, not the whole screen.
+
     Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb).
     """
-    spacing, source = pixel_spacing(ds)
+    spacing, _ = pixel_spacing(ds)
+    fov = field_of_view_mm(ds)
     n = int(ds.get("NumberOfFrames", 1) or 1)
     rows, cols = int(ds.Rows), int(ds.Columns)
     return {
@@ -135,8 +196,7 @@ def describe_image(ds: Dataset, pixels: np.ndarray) -> dict[str, object]:
         "matrix": f"{rows}x{cols}" + (f"x{n}f" if n > 1 else "")
         + (f"x{ds.SamplesPerPixel}" if int(ds.get("SamplesPerPixel", 1)) > 1 else ""),
         "spacing mm": "x".join(f"{s:.3g}" for s in spacing) if spacing else "unknown",
-        "field of view mm": (f"{rows * spacing[0]:.0f}x{cols * spacing[1]:.0f}"
-                             if spacing else "unknown"),
+        "field of view mm": f"{fov[0]:.0f}x{fov[1]:.0f}" if fov else "unknown",
         "dtype": str(pixels.dtype),
         "min": pixels.min().item(),
         "max": pixels.max().item(),
@@ -164,5 +224,5 @@ def describe_array(image: np.ndarray, spacing_mm: float | None = None) -> dict[s
     }
 
 
-__all__ = ["STANDARD_WINDOWS", "describe_array", "describe_image", "for_display",
-           "pixel_spacing", "to_modality_units", "to_rgb", "window"]
+__all__ = ["STANDARD_WINDOWS", "calibrated_region", "describe_array", "describe_image",
+           "field_of_view_mm", "for_display", "pixel_spacing", "to_modality_units", "to_rgb", "window"]
