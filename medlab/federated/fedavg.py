@@ -46,12 +46,16 @@ class FederatedConfigError(MedlabError, ValueError):
 class LocalConfig:
     """What each site does in one round: ``steps`` optimiser steps on batches of ``batch_size``.
 
-    ``optimizer`` is ``"adam"`` or ``"sgd"`` (with momentum 0.9), at learning
-    rate ``lr``; it starts afresh every round (its state is not exchanged).
+    ``optimizer`` is ``"adam"`` or ``"sgd"`` (with momentum 0.9; McMahan et
+    al.'s FedAvg uses plain SGD), at learning rate ``lr``; it starts afresh
+    every round (its state is not exchanged).
     ``mu`` > 0 adds FedProx's proximal term. With
     ``class_weighted``, each site weights its cross-entropy by its own
     inverse class frequencies (``medlab.experiment.class_weights``), so that
     a site dominated by one class does not teach the model only its prior.
+    Class weights are computed from the site's labels and make each image's
+    gradient depend on the others in its batch, so DP-SGD
+    (``medlab.federated.privacy.dp_trainer``) refuses them.
     """
 
     steps: int = 5
@@ -68,8 +72,18 @@ class LocalConfig:
 
 
 def as_batch(images: np.ndarray) -> torch.Tensor:
-    """uint8 N x H x W images as an N x 1 x H x W float tensor in [-1, 1] (``medlab.data.to_batch``)."""
-    return to_batch(images)
+    """A site's inputs as a float tensor for the model.
+
+    uint8 N x H x W images become an N x 1 x H x W tensor in [-1, 1]
+    (``medlab.data.to_batch``). A floating-point N x F array is taken as
+    features already computed by a frozen extractor (as
+    ``medlab.federated.privacy.frozen_features`` gives them) and returned as
+    a float32 N x F tensor, unchanged.
+    """
+    arr = np.asarray(images)
+    if arr.ndim == 2 and np.issubdtype(arr.dtype, np.floating):
+        return torch.as_tensor(arr, dtype=torch.float32)
+    return to_batch(arr)
 
 
 def get_weights(model: nn.Module) -> list[np.ndarray]:
