@@ -6,9 +6,12 @@ that are longer than the lesson needs:
 
 - :mod:`medlab.labels.readers`: constructed readers, documented models of how a
   second annotator's mask differs from a reference (boundary bias, missed
-  components, skipped slices);
+  components, skipped slices, false-positive parts shared within a school);
 - :mod:`medlab.labels.agreement`: agreement on labels (Cohen's and Fleiss'
-  kappa, Krippendorff's alpha) and on masks (Dice, surface distances);
+  kappa, Krippendorff's alpha) and on masks (Dice, surface distances), with
+  cluster-bootstrap intervals that resample studies;
+- :mod:`medlab.labels.mrmc`: multi-reader multi-case reader studies (the
+  Obuchowski-Rockette analysis, Roe-Metz simulation);
 - :mod:`medlab.labels.consensus`: majority vote and STAPLE (SimpleITK);
 - :mod:`medlab.labels.noise`: flipping labels on purpose and finding them again
   with confident learning (cleanlab);

@@ -7,7 +7,11 @@
 - :func:`krippendorff_alpha`: the same question for nominal or ordinal calls,
   tolerant of missing calls (the ``krippendorff`` package);
 - :func:`dice` and :func:`mask_agreement`: overlap and boundary distances
-  between two masks in millimetres (MONAI's surface-distance metrics).
+  between two masks in millimetres (MONAI's surface-distance metrics);
+- :func:`cluster_bootstrap`: a percentile interval for any of these
+  statistics that resamples whole studies (clusters), not slices or voxels:
+  the slices of one study share a patient, a scanner and a tumour, so they
+  are not independent, and an interval that treats them so is too narrow.
 
 Introduced in the chapter "Data and labels" (chapters/12_data_and_labels.ipynb).
 """
@@ -15,7 +19,8 @@ Introduced in the chapter "Data and labels" (chapters/12_data_and_labels.ipynb).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -110,3 +115,71 @@ def mask_agreement(a: np.ndarray, b: np.ndarray, spacing: Sequence[float]) -> di
         out["assd_mm"] = float(compute_average_surface_distance(ta, tb, include_background=True, symmetric=True,
                                                                 spacing=sp).item())
     return out
+
+
+@dataclass(frozen=True)
+class BootstrapInterval:
+    """A statistic with its cluster-bootstrap percentile interval (see :func:`cluster_bootstrap`).
+
+    Introduced in the chapter "Data and labels" (chapters/12_data_and_labels.ipynb).
+    """
+
+    estimate: float
+    low: float
+    high: float
+    level: float
+    n_clusters: int
+    n_boot: int
+    n_failed: int = 0
+    replicates: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+
+    def __str__(self) -> str:
+        return f"{self.estimate:.2f} [{self.low:.2f}, {self.high:.2f}]"
+
+
+def cluster_bootstrap(frame: pd.DataFrame, statistic: Callable[[pd.DataFrame], float], cluster: str,
+                      n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> BootstrapInterval:
+    """Percentile interval for ``statistic(frame)`` that resamples whole clusters with replacement.
+
+    ``frame`` holds one row per unit (a slice, a reader pair) and a column
+    ``cluster`` naming the unit that was sampled (the study, the patient).
+    Each of ``n_boot`` replicates draws as many clusters as there are, with
+    replacement, stacks all rows of the drawn clusters (a cluster drawn twice
+    appears twice) and evaluates ``statistic`` on that frame. The interval is
+    the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of the
+    replicates; replicates where the statistic is undefined (NaN, e.g. a kappa
+    on calls that are all identical) are dropped and counted in ``n_failed``.
+
+    With few clusters the percentile interval is itself rough (it tends to be
+    too narrow); it is still honest about *which* unit varies, which an
+    interval over pooled slices is not.
+
+    Introduced in the chapter "Data and labels" (chapters/12_data_and_labels.ipynb).
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise LabelsError(f"cluster_bootstrap: expected a pandas DataFrame, got {type(frame).__name__}")
+    if cluster not in frame.columns:
+        raise LabelsError(f"cluster_bootstrap: no column {cluster!r} in the frame (columns: {list(frame.columns)}); "
+                          "add a column naming each row's study or patient")
+    if not 0 < level < 1:
+        raise LabelsError(f"cluster_bootstrap: level must lie in (0, 1), e.g. 0.95, got {level}")
+    if n_boot < 100:
+        raise LabelsError(f"cluster_bootstrap: n_boot={n_boot} is too few for a percentile interval; use >= 100")
+    groups = list(frame.groupby(cluster, sort=True).indices.values())  # row positions of each cluster
+    if len(groups) < 2:
+        raise LabelsError(f"cluster_bootstrap: {len(groups)} cluster(s) in column {cluster!r}; resampling needs "
+                          "at least two (with one, every replicate is the data and the interval has zero width)")
+    estimate = float(statistic(frame))
+    rng = np.random.default_rng(seed)
+    reps = np.empty(n_boot)
+    for b in range(n_boot):
+        pick = rng.integers(len(groups), size=len(groups))
+        rows = np.concatenate([groups[i] for i in pick])
+        reps[b] = float(statistic(frame.iloc[rows].reset_index(drop=True)))
+    ok = reps[np.isfinite(reps)]
+    if len(ok) < n_boot / 2:
+        raise LabelsError(f"cluster_bootstrap: the statistic was undefined in {n_boot - len(ok)} of {n_boot} "
+                          "replicates; too few clusters vary for an interval")
+    low, high = np.quantile(ok, [(1 - level) / 2, (1 + level) / 2])
+    return BootstrapInterval(estimate=estimate, low=float(low), high=float(high), level=level,
+                             n_clusters=len(groups), n_boot=n_boot, n_failed=n_boot - len(ok), replicates=ok)

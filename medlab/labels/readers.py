@@ -13,7 +13,19 @@ models of disagreement. Each :class:`ReaderModel` combines
 - **skipped slices**: each slice with tumour is left empty with probability
   ``skip_prob`` (a reader who contours every other slice, or misses the
   first and last slice of a lesion); ``skip_edges`` empties the first and
-  last tumour slice.
+  last tumour slice;
+- **extra parts**: ``extra_parts`` false-positive regions (a vessel, a blood
+  product or oedema taken for tumour), each a disc of ``extra_radius``
+  pixels on ``extra_slices`` consecutive slices, centred ``extra_gap``
+  pixels outside the reference contour on a tumour slice.
+
+Errors therefore go both ways: erosion, missed parts and skipped slices
+under-segment; dilation and extra parts over-segment. Readers who share a
+``school`` share a habit, as readers trained together do: their extra parts
+are drawn from one random stream per school and study
+(:func:`simulate_panel`), so they mark the *same* false-positive regions.
+Errors that are correlated between readers are what majority voting and
+STAPLE (which assumes readers err independently) handle worst.
 
 The results are *constructed* readers, not people: they show what the
 agreement measures respond to, not how real radiologists disagree.
@@ -23,6 +35,8 @@ Introduced in the chapter "Data and labels" (chapters/12_data_and_labels.ipynb).
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +55,25 @@ class ReaderModel:
     miss_prob: float = 0.0
     skip_prob: float = 0.0
     skip_edges: bool = False
+    extra_parts: int = 0
+    extra_radius: int = 4
+    extra_slices: int = 2
+    extra_gap: int = 6
+    school: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.miss_prob <= 1 or not 0 <= self.skip_prob <= 1:
+            raise LabelsError(f"reader {self.name!r}: miss_prob and skip_prob are probabilities in [0, 1], got "
+                              f"{self.miss_prob} and {self.skip_prob}")
+        if self.extra_parts < 0 or self.extra_radius < 1 or self.extra_slices < 1 or self.extra_gap < 1:
+            raise LabelsError(f"reader {self.name!r}: extra_parts must be >= 0 and extra_radius, extra_slices, "
+                              f"extra_gap >= 1, got {self.extra_parts}, {self.extra_radius}, "
+                              f"{self.extra_slices}, {self.extra_gap}")
+
+    @property
+    def adds_voxels(self) -> bool:
+        """Whether this reader can mark voxels outside the reference (dilation or extra parts)."""
+        return self.boundary > 0 or self.extra_parts > 0
 
 
 def _check_mask(mask: np.ndarray, what: str = "mask") -> np.ndarray:
@@ -55,13 +88,39 @@ def _check_mask(mask: np.ndarray, what: str = "mask") -> np.ndarray:
     return mask.astype(bool)
 
 
-def simulate_reader(mask: np.ndarray, model: ReaderModel, seed: int = 0) -> np.ndarray:
+def _extra_parts(ref: np.ndarray, model: ReaderModel, rng: np.random.Generator) -> np.ndarray:
+    """The false-positive regions of ``model`` (see the module docstring), drawn with ``rng``."""
+    extra = np.zeros_like(ref)
+    tumour_slices = np.flatnonzero(ref.any(axis=(1, 2)))
+    if not len(tumour_slices):
+        return extra
+    yy, xx = np.mgrid[:ref.shape[1], :ref.shape[2]]
+    for _ in range(model.extra_parts):
+        z0 = int(rng.choice(tumour_slices))
+        dist = ndimage.distance_transform_edt(~ref[z0])
+        ys, xs = np.nonzero((dist >= model.extra_gap) & (dist < model.extra_gap + 1.5))
+        if not len(ys):  # the tumour fills the slice: nowhere to put a false positive
+            continue
+        k = int(rng.integers(len(ys)))
+        disc = (yy - ys[k]) ** 2 + (xx - xs[k]) ** 2 <= model.extra_radius**2
+        for z in range(z0, min(z0 + model.extra_slices, len(ref))):
+            extra[z] |= disc
+    return extra & ~ref
+
+
+def simulate_reader(mask: np.ndarray, model: ReaderModel, seed: int = 0, school_seed: int | None = None) -> np.ndarray:
     """The mask that a reader following ``model`` would draw, given the reference ``mask`` (z, y, x).
 
-    Erosion and dilation act within each slice (slices are 5-6 mm apart, pixels
-    under 1 mm, so readers contour slice by slice). Returns a boolean array.
+    Erosion and dilation act within each slice (in the chapter's TCIA series the
+    slices are 6.5 mm apart and the pixels under 1 mm, so readers contour slice
+    by slice). ``seed`` drives the reader's own random habits (missed parts,
+    skipped slices); ``school_seed`` drives the extra parts, so that readers
+    given the same ``school_seed`` mark the same ones (default: ``seed``).
+    Returns a boolean array.
     """
     ref = _check_mask(mask)
+    if not isinstance(model, ReaderModel):
+        raise LabelsError(f"simulate_reader: expected a ReaderModel, got {type(model).__name__}")
     rng = np.random.default_rng(seed)
     out = ref.copy()
     if model.boundary:
@@ -75,12 +134,42 @@ def simulate_reader(mask: np.ndarray, model: ReaderModel, seed: int = 0) -> np.n
             if size < model.miss_below and rng.random() < model.miss_prob:
                 out[labels == comp] = False
     tumour_slices = np.flatnonzero(ref.any(axis=(1, 2)))
+    skipped = np.zeros(len(ref), bool)
     if model.skip_edges and len(tumour_slices) > 2:
-        out[[tumour_slices[0], tumour_slices[-1]]] = False
+        skipped[[tumour_slices[0], tumour_slices[-1]]] = True
     if model.skip_prob:
         for z in tumour_slices:
             if rng.random() < model.skip_prob:
-                out[z] = False
+                skipped[z] = True
+    if model.extra_parts:
+        out |= _extra_parts(ref, model, np.random.default_rng(seed if school_seed is None else school_seed))
+    out[skipped] = False  # a skipped slice stays empty
+    return out
+
+
+def simulate_panel(mask: np.ndarray, models: Sequence[ReaderModel], seed: int = 0) -> list[np.ndarray]:
+    """Every reader of ``models`` reading the same reference ``mask``: one mask per reader.
+
+    Each reader's own habits get an independent random stream spawned from
+    ``seed``; readers of the same ``school`` share one stream for their extra
+    parts (derived from ``seed`` and the school's name), so their false
+    positives coincide. Readers without a school have independent extra parts.
+
+    Introduced in the chapter "Data and labels" (chapters/12_data_and_labels.ipynb).
+    """
+    if not models:
+        raise LabelsError("simulate_panel: pass at least one ReaderModel")
+    names = [m.name for m in models]
+    if len(set(names)) != len(names):
+        raise LabelsError(f"simulate_panel: reader names must be unique, got {names}")
+    own = np.random.SeedSequence(seed).spawn(len(models))
+    out = []
+    for model, ss in zip(models, own, strict=True):
+        reader_seed = int(ss.generate_state(1)[0])
+        school_seed = None
+        if model.school is not None:
+            school_seed = int(np.random.SeedSequence([seed, zlib.crc32(model.school.encode())]).generate_state(1)[0])
+        out.append(simulate_reader(mask, model, seed=reader_seed, school_seed=school_seed))
     return out
 
 
