@@ -48,7 +48,7 @@ class Published:
 
 
 PUBLISHED: tuple[Published, ...] = (
-    Published("Katzman et al. 2018 (DeepSurv)", "train Rotterdam (1,546), test GBSG (686)",
+    Published("Katzman et al. (DeepSurv preprint, arXiv:1606.00931)", "train Rotterdam (1,546), test GBSG (686)",
               "DeepSurv", "Harrell", 0.668),
     Published("scikit-survival user guide", "GBSG2, stratified 75/25 split, random_state=1",
               "RSF (max_depth=2)", "Harrell", 0.692, 0.192),
@@ -290,3 +290,20 @@ def breslow_survival(risk_train: Any, y_train: np.ndarray, risk_test: Any, times
     names = y_train.dtype.names
     base = BreslowEstimator().fit(np.asarray(risk_train, float), y_train[names[0]], y_train[names[1]])
     return survival_matrix(base.get_survival_function(np.asarray(risk_test, float)), times)
+
+
+# Evaluation helpers (paired tests, calibration slope, net benefit) live in survival_eval; the chapter
+# reaches them as ``sv.<name>``.
+from .survival_eval import (  # noqa: E402
+    PairedComparison,
+    SurvivalInputError,
+    administrative_censoring,
+    calibration_slope,
+    corrected_paired_ttest,
+    net_benefit,
+)
+
+__all__ = ["DEEPSURV_COVARIATES", "Published", "PUBLISHED", "published_table", "surv_array", "harrell_c",
+           "survival_matrix", "evaluation_times", "evaluate", "calibration_at", "plot_km_groups", "DeepSurv",
+           "fit_deepsurv", "predict_risk", "breslow_survival", "PairedComparison", "SurvivalInputError",
+           "administrative_censoring", "calibration_slope", "corrected_paired_ttest", "net_benefit"]
