@@ -26,7 +26,11 @@ The radiobiology:
 stop) for a simulated patient whose radiosensitivity ``alpha`` is drawn from a
 population; :func:`run_schedule` plays a fixed schedule in the same
 environment, so fixed schedules and learned policies are scored on the same
-patients. ``gymnasium`` is imported inside :func:`make_env` (it is in the
+patients; :func:`fixed_outcomes` computes a constant schedule's outcomes for
+many patients at once. :func:`paired_difference` compares two strategies on
+the same simulated patients with a bootstrap over patients, and
+:func:`ppo_settings` lists the settings of a Stable-Baselines3 PPO agent for
+the record. ``gymnasium`` is imported inside :func:`make_env` (it is in the
 ``deploy`` extra); stable-baselines3 is used by the chapter.
 
 Introduced in the chapter "From notebook to clinic" (chapters/15_from_notebook_to_clinic.ipynb).
@@ -304,6 +308,115 @@ def fixed_schedule(fractions: int, dose: float) -> list[float]:
     return [float(dose)] * int(fractions)
 
 
+def fixed_outcomes(fractions: int, dose: float, alphas: Sequence[float] | np.ndarray,
+                   params: Radiobiology = Radiobiology()) -> pd.DataFrame:
+    """:func:`outcome` of ``fractions`` x ``dose`` Gy for every radiosensitivity in ``alphas``, vectorised.
+
+    The same numbers as calling :func:`outcome` once per patient with
+    :func:`fixed_schedule`, computed for all patients at once, which makes a
+    search over hundreds of constant schedules fast. One row per patient.
+    Introduced in the chapter "From notebook to clinic" (chapters/15_from_notebook_to_clinic.ipynb).
+    """
+    if fractions < 1 or dose <= 0:
+        raise ScheduleError(f"a schedule needs at least one fraction of a positive dose, got {fractions} x {dose}")
+    a = np.asarray(alphas, dtype=float)
+    if a.ndim != 1 or (a <= 0).any():
+        raise ScheduleError("alphas must be a 1-D list of positive radiosensitivities (Gy^-1)")
+    n, d = int(fractions), float(dose)
+    days = float(calendar_day(n - 1))
+    repop = math.log(2) * max(0.0, days - params.kickoff_days) / params.doubling_days
+    log_sf = -n * (a * d + a / params.alpha_beta_tumour * d**2) + repop
+    dn = params.sparing * d
+    late_eqd2 = n * dn * (1 + dn / params.alpha_beta_late) / (1 + 2 / params.alpha_beta_late)
+    tcp = poisson_tcp(params.clonogens, np.minimum(log_sf, 50.0))
+    ntcp = float(ntcp_loglogistic(late_eqd2, params.td50, params.gamma50))
+    return pd.DataFrame({"alpha": a, "fractions": n, "total_dose": n * d, "days": days,
+                         "tumour_bed": n * d * (1 + d / params.alpha_beta_tumour), "late_eqd2": late_eqd2,
+                         "log10_sf": log_sf / math.log(10), "tcp": tcp, "ntcp": ntcp, "p_plus": tcp * (1 - ntcp)})
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """Mean of ``a - b`` over the same patients, with a percentile bootstrap interval over patients.
+
+    ``better``, ``worse`` and ``tied`` count the patients for whom ``a`` is
+    above, below or equal to ``b`` (ties within ``1e-9``). Introduced in the
+    chapter "From notebook to clinic" (chapters/15_from_notebook_to_clinic.ipynb).
+    """
+
+    mean: float
+    low: float
+    high: float
+    level: float
+    n: int
+    better: int
+    worse: int
+    tied: int
+
+    def as_dict(self) -> dict[str, float]:
+        """The comparison as a plain dict (for the chapter's record)."""
+        return asdict(self)
+
+
+def paired_difference(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, n_boot: int = 2000,
+                      level: float = 0.95, seed: int = 0) -> PairedDifference:
+    """Compare two strategies scored on the same patients: mean paired difference ``a - b`` and its interval.
+
+    ``a[i]`` and ``b[i]`` must be the same simulated patient. The interval
+    resamples *patients* (the unit that was drawn) with replacement,
+    ``n_boot`` times, and takes the percentiles of the mean difference; the
+    pairing removes the patient-to-patient variation both strategies share,
+    which is why it is much narrower than comparing two separate means.
+    Introduced in the chapter "From notebook to clinic" (chapters/15_from_notebook_to_clinic.ipynb).
+    """
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ScheduleError(f"paired values must be two 1-D arrays of the same patients, got shapes {x.shape} "
+                            f"and {y.shape}")
+    if len(x) < 2 or not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ScheduleError("a paired comparison needs at least 2 patients and finite values")
+    if not 0 < level < 1 or int(n_boot) < 1:
+        raise ScheduleError(f"need 0 < level < 1 and n_boot >= 1, got level={level}, n_boot={n_boot}")
+    diff = x - y
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(diff), size=(int(n_boot), len(diff)))
+    boots = diff[idx].mean(axis=1)
+    low, high = np.quantile(boots, [(1 - level) / 2, (1 + level) / 2])
+    return PairedDifference(float(diff.mean()), float(low), float(high), float(level), len(diff),
+                            int((diff > 1e-9).sum()), int((diff < -1e-9).sum()), int((np.abs(diff) <= 1e-9).sum()))
+
+
+def ppo_settings(agent: Any) -> dict[str, Any]:
+    """The settings of a Stable-Baselines3 PPO agent that decide what it learns, as plain values.
+
+    Rollout length ``n_steps``, minibatch size, epochs per update, discount
+    ``gamma``, GAE ``gae_lambda``, clipping range, learning rate, entropy and
+    value-loss weights, gradient-norm limit, and the policy network's layers
+    and activation. Schedules (a learning rate or clip range that changes
+    during training) are reported at the start of training. Introduced in the
+    chapter "From notebook to clinic" (chapters/15_from_notebook_to_clinic.ipynb).
+    """
+    needed = ("n_steps", "batch_size", "n_epochs", "gamma", "gae_lambda", "clip_range", "learning_rate",
+              "ent_coef", "vf_coef", "max_grad_norm", "policy")
+    missing = [k for k in needed if not hasattr(agent, k)]
+    if missing:
+        raise TypeError(f"expected a stable_baselines3 PPO agent; {type(agent).__name__} lacks {missing}")
+
+    def value(v: Any) -> Any:
+        return float(v(1.0)) if callable(v) else v
+
+    policy = agent.policy
+    return {"algorithm": type(agent).__name__, "policy": type(policy).__name__,
+            "net_arch": repr(getattr(policy, "net_arch", None)),
+            "activation": getattr(getattr(policy, "activation_fn", None), "__name__", "unknown"),
+            "n_steps": int(agent.n_steps), "batch_size": int(agent.batch_size), "n_epochs": int(agent.n_epochs),
+            "gamma": float(agent.gamma), "gae_lambda": float(agent.gae_lambda),
+            "clip_range": value(agent.clip_range), "learning_rate": value(agent.learning_rate),
+            "ent_coef": float(agent.ent_coef), "vf_coef": float(agent.vf_coef),
+            "max_grad_norm": float(agent.max_grad_norm),
+            "normalize_advantage": bool(getattr(agent, "normalize_advantage", True))}
+
+
 __all__ = ["TUMOUR_ALPHA_BETA", "LATE_ALPHA_BETA", "ScheduleError", "bed", "eqd2", "poisson_tcp",
            "ntcp_loglogistic", "Radiobiology", "calendar_day", "outcome", "DOSE_LEVELS", "make_env", "run_schedule",
-           "fixed_schedule"]
+           "fixed_schedule", "fixed_outcomes", "PairedDifference", "paired_difference", "ppo_settings"]

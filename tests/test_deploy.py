@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
@@ -116,3 +117,120 @@ def test_latency_summary_is_consistent(exported, cnn):
     before = torch.get_num_threads()
     eager = deploy.torch_latency(cnn, runs=5, warmup=1, threads=1)
     assert eager.runs == 5 and torch.get_num_threads() == before
+
+
+# --- Repeated measurements: the statistics, not the speed ----------------------------------------
+
+
+def _lat(median: float, p95: float, runs: int = 10, batch: int = 1, threads: int = 1) -> deploy.Latency:
+    return deploy.Latency(batch, threads, median, p95, runs)
+
+
+def test_median_interval_is_the_order_statistic_interval_with_binomial_coverage():
+    # five repeats: k = 1 (the range) covers 1 - 2 / 32 = 93.75 %; k = 2 only 1 - 2 * 6 / 32 = 62.5 %
+    low, high, cov = deploy.median_interval([5.0, 1.0, 4.0, 2.0, 3.0], level=0.9)
+    assert (low, high) == (1.0, 5.0) and cov == pytest.approx(0.9375)
+    low, high, cov = deploy.median_interval([5.0, 1.0, 4.0, 2.0, 3.0], level=0.6)
+    assert (low, high) == (2.0, 4.0) and cov == pytest.approx(0.625)
+    # ten repeats at 90 %: k = 2 (coverage 1 - 2 * 11 / 1024) is the widest k that still reaches 90 %
+    low, high, cov = deploy.median_interval(np.arange(10.0), level=0.9)
+    assert (low, high) == (1.0, 8.0) and cov == pytest.approx(1 - 22 / 1024)
+    # too few repeats for the level: the range, with its (lower) coverage reported
+    assert deploy.median_interval([3.0, 1.0, 2.0], level=0.9) == (1.0, 3.0, pytest.approx(0.75))
+
+
+def test_median_interval_covers_as_promised():
+    """The coverage is a property of the method: check it by simulation on a skewed distribution."""
+    rng = np.random.default_rng(0)
+    true_median = float(np.exp(0.0))  # lognormal(0, 0.5): median 1
+    hits = [lo <= true_median <= hi for lo, hi, _ in
+            (deploy.median_interval(rng.lognormal(0.0, 0.5, 5)) for _ in range(4000))]
+    assert np.mean(hits) == pytest.approx(0.9375, abs=0.015)
+
+
+def test_summarise_repeats_takes_medians_over_repeats():
+    lats = [_lat(m, p) for m, p in [(2.0, 3.0), (1.0, 9.0), (4.0, 5.0), (3.0, 4.0), (5.0, 6.0)]]
+    rep = deploy.summarise_repeats(lats)
+    assert rep.repeats == 5 and rep.runs == 10
+    assert rep.median_ms == 3.0 and (rep.median_low, rep.median_high) == (1.0, 5.0)
+    assert rep.p95_ms == 5.0 and (rep.p95_low, rep.p95_high) == (3.0, 9.0)
+    assert rep.coverage == pytest.approx(0.9375)
+    assert rep.throughput == pytest.approx(1000 / 3.0)
+    assert rep.throughput_interval == pytest.approx((1000 / 5.0, 1000 / 1.0))
+    d = rep.as_dict()
+    assert d["medians_ms"] == [2.0, 1.0, 4.0, 3.0, 5.0] and d["throughput_low"] < d["throughput"] < d["throughput_high"]
+
+
+def test_repeats_must_match_and_be_enough():
+    with pytest.raises(deploy.DeployError, match="at least 2"):
+        deploy.summarise_repeats([_lat(1.0, 2.0)])
+    with pytest.raises(deploy.DeployError, match="share batch size"):
+        deploy.summarise_repeats([_lat(1.0, 2.0), _lat(1.0, 2.0, batch=8)])
+    with pytest.raises(deploy.DeployError, match="at least 2"):
+        deploy.median_interval([1.0])
+    with pytest.raises(deploy.DeployError, match="finite"):
+        deploy.median_interval([1.0, float("nan")])
+    with pytest.raises(deploy.DeployError, match="level"):
+        deploy.median_interval([1.0, 2.0], level=1.5)
+    with pytest.raises(deploy.DeployError, match="runs >= 1"):
+        deploy.time_calls(lambda: None, runs=0)
+    with pytest.raises(deploy.DeployError, match="at least 2 repeats"):
+        deploy.benchmark({"a": lambda: _lat(1.0, 1.0)}, repeats=1)
+
+
+def test_benchmark_interleaves_the_repeats():
+    order: list[str] = []
+
+    def measure(name: str):
+        def run() -> deploy.Latency:
+            order.append(name)
+            return _lat(float(len(order)), float(len(order)) + 1)
+        return run
+
+    out = deploy.benchmark({"a": measure("a"), "b": measure("b")}, repeats=3)
+    assert order == ["a", "b", "a", "b", "a", "b"]
+    assert out["a"].medians_ms == (1.0, 3.0, 5.0) and out["b"].medians_ms == (2.0, 4.0, 6.0)
+
+
+def test_time_calls_counts_warmup_and_runs():
+    calls = []
+    lat = deploy.time_calls(lambda: calls.append(1), runs=7, warmup=3, batch_size=2, threads=1)
+    assert len(calls) == 10 and lat.runs == 7 and lat.batch_size == 2
+
+
+# --- Preprocessing and the CPU ------------------------------------------------------------------
+
+
+def test_preprocess_frame_matches_the_training_scaling():
+    from PIL import Image
+
+    from medlab.data import to_tensor
+
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 256, (28, 28), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, format="PNG")
+    x = deploy.preprocess_frame(buf.getvalue(), size=28)  # no resize needed: same size
+    assert x.shape == (1, 1, 28, 28) and x.dtype == np.float32
+    np.testing.assert_allclose(x[0], to_tensor(pixels).numpy(), atol=1e-6)
+    big = io.BytesIO()
+    Image.fromarray(np.kron(pixels, np.ones((8, 8), np.uint8))).convert("RGB").save(big, format="PNG")
+    y = deploy.preprocess_frame(big.getvalue(), size=28, resample="box")  # box: block average
+    np.testing.assert_allclose(y, x, atol=1e-6)
+    with pytest.raises(deploy.DeployError, match="decode"):
+        deploy.preprocess_frame(b"not an image")
+    with pytest.raises(deploy.DeployError, match="resample"):
+        deploy.preprocess_frame(buf.getvalue(), resample="cubic-ish")
+
+
+def test_cpu_flags_are_parsed_from_cpuinfo_text():
+    text = ("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 143\n"
+            "model name\t: Some Xeon\nflags\t\t: fpu avx avx2 avx512f avx512bw avx512_vnni amx_tile amx_int8\n\n"
+            "processor\t: 1\nflags\t\t: fpu\n")
+    info = deploy.parse_cpu_flags(text)
+    assert info["vendor_id"] == "GenuineIntel" and info["model"] == "143"
+    assert info["flags"]["AVX2"] and info["flags"]["AVX-512 VNNI"] and info["flags"]["AMX-INT8"]
+    assert not info["flags"]["AVX-VNNI"]
+    with pytest.raises(deploy.DeployError, match="flags"):
+        deploy.parse_cpu_flags("vendor_id: x\n")
+    assert deploy.cpu_features("/no/such/file")["flags"] == {}

@@ -98,3 +98,50 @@ def test_policy_function_and_bad_input():
         env.step(99)
     with pytest.raises(rl.ScheduleError):
         rl.make_env(dose_levels=(0.0, 2.0))
+
+
+def test_fixed_outcomes_equal_outcome_per_patient():
+    p = rl.Radiobiology()
+    alphas = np.array([0.22, 0.3, 0.36])
+    for n, d in [(30, 2.0), (5, 7.25), (19, 2.75), (1, 1.8)]:
+        fast = rl.fixed_outcomes(n, d, alphas, p)
+        for a, (_, row) in zip(alphas, fast.iterrows(), strict=True):
+            slow = rl.outcome(rl.fixed_schedule(n, d), a, p)
+            for key, value in slow.items():
+                assert row[key] == pytest.approx(value, rel=1e-9, abs=1e-12), (n, d, key)
+    with pytest.raises(rl.ScheduleError):
+        rl.fixed_outcomes(0, 2.0, alphas)
+    with pytest.raises(rl.ScheduleError):
+        rl.fixed_outcomes(5, 2.0, [-0.1])
+
+
+def test_paired_difference_bootstraps_patients():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.2, 0.9, 400)  # large patient-to-patient spread, shared by both strategies
+    gain = rng.normal(0.02, 0.01, 400)
+    res = rl.paired_difference(base + gain, base, n_boot=2000, seed=1)
+    assert res.n == 400 and res.mean == pytest.approx(gain.mean())
+    assert res.low < gain.mean() < res.high
+    se = gain.std(ddof=1) / np.sqrt(400)  # the interval is about mean +- 1.96 se of the *differences*
+    assert res.high - res.low == pytest.approx(2 * 1.96 * se, rel=0.15)
+    assert res.better + res.worse + res.tied == 400
+    same = rl.paired_difference(base, base)
+    assert same.mean == 0 and same.tied == 400
+    assert rl.paired_difference(base + gain, base, seed=1) == res  # reproducible
+    with pytest.raises(rl.ScheduleError, match="same patients"):
+        rl.paired_difference(base, base[:-1])
+    with pytest.raises(rl.ScheduleError):
+        rl.paired_difference([0.1], [0.2])
+
+
+def test_ppo_settings_are_read_from_the_agent():
+    from stable_baselines3 import PPO
+
+    agent = PPO("MlpPolicy", rl.make_env(), n_steps=64, batch_size=32, gamma=1.0, learning_rate=1e-3,
+                ent_coef=0.01, device="cpu", seed=0)
+    s = rl.ppo_settings(agent)
+    assert s["n_steps"] == 64 and s["batch_size"] == 32 and s["gamma"] == 1.0 and s["ent_coef"] == 0.01
+    assert s["clip_range"] == pytest.approx(0.2) and s["learning_rate"] == pytest.approx(1e-3)
+    assert s["algorithm"] == "PPO" and s["activation"] == "Tanh"
+    with pytest.raises(TypeError, match="PPO"):
+        rl.ppo_settings(object())
