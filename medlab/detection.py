@@ -10,8 +10,10 @@ distance in place of an overlap). From the ranked list follow
   step curve, as ``sklearn.metrics.average_precision_score`` computes it,
   except that references never detected keep the recall below 1);
 - the FROC curve, sensitivity against false positives per image, and its
-  summary score, the mean sensitivity at 1/8, 1/4, 1/2, 1, 2, 4 and 8 false
-  positives per image (CAMELYON16, LUNA16);
+  summary scores: CAMELYON16's, the mean sensitivity at 6 rates, 1/4, 1/2, 1,
+  2, 4 and 8 false positives per slide (:data:`CAMELYON16_FP_RATES`), and
+  LUNA16's competition performance metric (CPM), the mean at 7 rates, 1/8,
+  1/4, 1/2, 1, 2, 4 and 8 false positives per scan (:data:`LUNA16_FP_RATES`);
 - :func:`wilson_interval`, a confidence interval for a proportion (sensitivity,
   positive predictivity) on few cases.
 
@@ -29,8 +31,21 @@ from scipy.spatial import cKDTree
 
 from .errors import MedlabError
 
-FROC_FP_RATES = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-"""False positives per image at which the FROC score averages sensitivity (chapters/14_beyond_radiology.ipynb)."""
+CAMELYON16_FP_RATES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+"""The 6 false-positive rates per slide at which CAMELYON16 averages sensitivity (chapters/14_beyond_radiology.ipynb).
+
+Its evaluation script (``Evaluation_FROC.py``) reads the sensitivity at each rate off the FROC curve by
+linear interpolation (``np.interp``) and reports their mean.
+"""
+
+LUNA16_FP_RATES = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+"""The 7 false-positive rates per scan of LUNA16's CPM score (chapters/14_beyond_radiology.ipynb).
+
+LUNA16's evaluation script also reads each sensitivity off an interpolated FROC curve.
+"""
+
+FROC_FP_RATES = LUNA16_FP_RATES
+"""Deprecated alias of :data:`LUNA16_FP_RATES` (these 7 rates are LUNA16's, not CAMELYON16's); name the set you mean."""
 
 
 class DetectionError(MedlabError, ValueError):
@@ -66,15 +81,42 @@ class RankedDetections:
         last = np.r_[np.flatnonzero(np.diff(self.scores)), len(self.scores) - 1]
         return fp[last] / self.n_images, tp[last] / max(self.n_ref, 1)
 
-    def froc_score(self, fp_rates: Sequence[float] = FROC_FP_RATES) -> tuple[float, np.ndarray]:
+    def froc_score(self, fp_rates: Sequence[float] = LUNA16_FP_RATES,
+                   interpolate: bool = False) -> tuple[float, np.ndarray]:
         """Mean sensitivity at ``fp_rates`` false positives per image, and the sensitivity at each.
 
-        At each rate the best sensitivity reached with no more false positives per image counts
-        (0 if even the top-scored detections exceed it).
+        Name the rates: :data:`CAMELYON16_FP_RATES` (6 rates) or :data:`LUNA16_FP_RATES` (7 rates,
+        the default), or use :meth:`camelyon16_score` and :meth:`luna16_cpm`. By default the
+        sensitivity at a rate is the best one reached with no more false positives per image (a step
+        read-out, 0 if even the top-scored detections exceed the rate). ``interpolate=True`` reads it
+        off the curve by linear interpolation between operating points, starting from (0, 0), as
+        CAMELYON16's ``Evaluation_FROC.py`` does with ``np.interp``; it is never below the step value.
+        Introduced in chapters/14_beyond_radiology.ipynb.
         """
+        rates = np.asarray(fp_rates, dtype=float).ravel()
+        if rates.size == 0 or np.any(~np.isfinite(rates)) or np.any(rates <= 0):
+            raise DetectionError(f"fp_rates must be positive false-positive rates per image, got {list(fp_rates)}; "
+                                 "use CAMELYON16_FP_RATES or LUNA16_FP_RATES")
         fppi, sens = self.froc()
-        at = np.array([sens[fppi <= r].max() if np.any(fppi <= r) else 0.0 for r in fp_rates])
+        if interpolate:
+            at = np.interp(rates, np.r_[0.0, fppi], np.r_[0.0, sens])
+        else:
+            at = np.array([sens[fppi <= r].max() if np.any(fppi <= r) else 0.0 for r in rates])
         return float(at.mean()), at
+
+    def camelyon16_score(self, interpolate: bool = False) -> tuple[float, np.ndarray]:
+        """CAMELYON16's FROC score: mean sensitivity at 1/4, 1/2, 1, 2, 4, 8 false positives per image.
+
+        See :meth:`froc_score` for ``interpolate``. Introduced in chapters/14_beyond_radiology.ipynb.
+        """
+        return self.froc_score(CAMELYON16_FP_RATES, interpolate=interpolate)
+
+    def luna16_cpm(self, interpolate: bool = False) -> tuple[float, np.ndarray]:
+        """LUNA16's CPM: mean sensitivity at 1/8, 1/4, 1/2, 1, 2, 4, 8 false positives per image.
+
+        See :meth:`froc_score` for ``interpolate``. Introduced in chapters/14_beyond_radiology.ipynb.
+        """
+        return self.froc_score(LUNA16_FP_RATES, interpolate=interpolate)
 
 
 def match_points(reference: np.ndarray, detections: np.ndarray, scores: np.ndarray, radius: float,
@@ -87,6 +129,9 @@ def match_points(reference: np.ndarray, detections: np.ndarray, scores: np.ndarr
     ref = np.asarray(reference, dtype=float).reshape(-1, 2)
     det = np.asarray(detections, dtype=float).reshape(-1, 2)
     s = np.asarray(scores, dtype=float).ravel()
+    if int(n_images) < 1:
+        raise DetectionError(f"n_images must be at least 1 (the number of images the detections come from), "
+                             f"got {n_images}")
     if len(s) != len(det):
         raise DetectionError(f"{len(det)} detections but {len(s)} scores; pass one score per detection, "
                              "in the same order")
@@ -107,9 +152,16 @@ def match_points(reference: np.ndarray, detections: np.ndarray, scores: np.ndarr
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion ``successes / n`` (Wilson 1927).
 
-    Better than the normal approximation for small ``n`` or proportions near 0 or 1; returns
-    ``(nan, nan)`` when ``n == 0``. Introduced in chapters/14_beyond_radiology.ipynb.
+    With ``p = successes / n`` and ``z`` the normal quantile (1.96 for 95%), the interval is the set
+    of proportions that a score test would not reject:
+    ``(p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)``. Better than the normal approximation
+    for small ``n`` or proportions near 0 or 1 (it never leaves [0, 1] and is not empty at 0 or n);
+    returns ``(nan, nan)`` when ``n == 0``. Introduced in chapters/14_beyond_radiology.ipynb.
     """
+    if n < 0 or successes < 0 or successes > n:
+        raise DetectionError(f"wilson_interval needs 0 <= successes <= n, got successes={successes}, n={n}")
+    if not 0 < level < 1:
+        raise DetectionError(f"level must lie between 0 and 1 (0.95 for a 95% interval), got {level}")
     if n == 0:
         return float("nan"), float("nan")
     z = stats.norm.ppf(0.5 + level / 2)

@@ -7,10 +7,17 @@
   (band-pass, derivative, squaring, moving-window integration, adaptive
   threshold, refractory period) and :func:`pan_tompkins_stages` returns its
   intermediate signals for plotting;
-- :func:`match_beats` scores a detector against reference beats the standard
-  way (ANSI/AAMI EC57: one-to-one matches within a 150 ms window, sensitivity
-  and positive predictivity); its counts agree with
-  ``wfdb.processing.compare_annotations``;
+- :func:`match_beats` scores a detector against reference beats the way
+  ANSI/AAMI EC57 and PhysioNet's ``bxb`` do (one-to-one matches within a
+  150 ms window, inclusive; optionally only over a test period that starts
+  after a learning period, 5 minutes by default in ``bxb``); its counts agree
+  with ``wfdb.processing.compare_annotations`` given the same window and
+  period (that function counts a pair only when the distance is *below* its
+  ``window_width`` and compares whatever it is given, from the first sample);
+- :func:`ec57_summary` gives per-record, gross (TP, FN, FP summed over the
+  records) and average (mean of the per-record values) statistics, as
+  ``bxb``'s companion ``sumstats`` reports them;
+- :func:`add_bandlimited_noise` adds muscle-like noise at a chosen SNR;
 - :func:`hrv_time` computes time-domain heart-rate variability (mean heart
   rate, SDNN, RMSSD, pNN50), as neurokit2's ``hrv_time`` does;
 - :func:`beat_windows`, :func:`rr_features` and :class:`BeatCNN` cut beats
@@ -23,11 +30,13 @@ Introduced in the chapter "Beyond radiology" (chapters/14_beyond_radiology.ipynb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from scipy import signal as sps
 from torch import nn
@@ -43,6 +52,13 @@ beats and must not be scored as such. Introduced in chapters/14_beyond_radiology
 
 AAMI_WINDOW_S = 0.150
 """The ANSI/AAMI EC57 matching window for beat detection, in seconds (chapters/14_beyond_radiology.ipynb)."""
+
+EC57_START_S = 300.0
+"""Start of ``bxb``'s standard comparison: 5 minutes into the record (chapters/14_beyond_radiology.ipynb).
+
+The first 5 minutes are a learning period in which a detector may adapt; beats and detections
+in them are not scored.
+"""
 
 
 class SignalFileError(MedlabError, FileNotFoundError):
@@ -185,6 +201,7 @@ class BeatMatch:
     fp: int
     matched_ref: np.ndarray
     matched_test: np.ndarray
+    unmatched_test: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def sensitivity(self) -> float:
@@ -198,17 +215,38 @@ class BeatMatch:
 
 
 def match_beats(reference: np.ndarray, detected: np.ndarray, fs: float,
-                window_s: float = AAMI_WINDOW_S) -> BeatMatch:
+                window_s: float = AAMI_WINDOW_S, start_s: float = 0.0,
+                end_s: float | None = None) -> BeatMatch:
     """Match ``detected`` R peaks to ``reference`` beats one-to-one within ``window_s`` (default 150 ms).
 
     Both sequences are sorted; a sweep in time pairs each reference beat with the nearest unused
     detection within the window, preferring the one that leaves more pairs possible (a greedy sweep
-    in time is optimal for interval matching on a line). Unmatched reference beats are false
-    negatives, unmatched detections false positives. Introduced in chapters/14_beyond_radiology.ipynb.
+    in time is optimal for interval matching on a line). A pair counts when the two lie at most
+    ``round(window_s * fs)`` samples apart (inclusive, as in ``bxb``: 54 samples at 360 Hz).
+    Unmatched reference beats are false negatives, unmatched detections false positives.
+
+    ``start_s`` and ``end_s`` restrict the comparison to a test period, as ``bxb``'s ``-f`` and
+    ``-t`` do: only reference beats in ``[start_s, end_s]`` are scored; a detection up to one window
+    outside the period may still match one of them, and unmatched detections outside it are not
+    counted (``bxb`` also leaves uncounted an unmatched first detection within one window after the
+    start when the next one matches the first beat better; here that detection is a false positive).
+    EC57's standard protocol starts 5 minutes in (:data:`EC57_START_S`).
+    Introduced in chapters/14_beyond_radiology.ipynb.
     """
-    ref = np.sort(np.asarray(reference, dtype=np.int64))
-    det = np.sort(np.asarray(detected, dtype=np.int64))
-    tol = window_s * fs
+    if fs <= 0 or window_s <= 0:
+        raise SignalError(f"match_beats needs a positive sampling rate and window, got fs={fs}, window_s={window_s}")
+    ref = np.sort(np.asarray(reference, dtype=np.int64).ravel())
+    det = np.sort(np.asarray(detected, dtype=np.int64).ravel())
+    tol = int(round(window_s * fs))
+    if start_s or end_s is not None:
+        lo = int(round(start_s * fs))
+        hi = int(round(end_s * fs)) if end_s is not None else np.iinfo(np.int64).max // 2
+        if hi < lo:
+            raise SignalError(f"the test period ends ({end_s} s) before it starts ({start_s} s)")
+        m = match_beats(ref[(ref >= lo) & (ref <= hi)], det[(det >= lo - tol) & (det <= hi + tol)], fs, window_s)
+        outside = (m.unmatched_test < lo) | (m.unmatched_test > hi)
+        return BeatMatch(tp=m.tp, fn=m.fn, fp=m.fp - int(outside.sum()), matched_ref=m.matched_ref,
+                         matched_test=m.matched_test, unmatched_test=m.unmatched_test[~outside])
     i = j = 0
     mr, mt = [], []
     while i < len(ref) and j < len(det):
@@ -228,8 +266,49 @@ def match_beats(reference: np.ndarray, detected: np.ndarray, fs: float,
             i += 1
             j += 1
     tp = len(mr)
+    mt_idx = np.asarray(mt, dtype=np.int64)
     return BeatMatch(tp=tp, fn=len(ref) - tp, fp=len(det) - tp,
-                     matched_ref=ref[np.asarray(mr, dtype=np.int64)], matched_test=det[np.asarray(mt, dtype=np.int64)])
+                     matched_ref=ref[np.asarray(mr, dtype=np.int64)], matched_test=det[mt_idx],
+                     unmatched_test=np.delete(det, mt_idx))
+
+
+def ec57_summary(matches: Mapping[str, BeatMatch]) -> pd.DataFrame:
+    """Per-record rows (TP, FN, FP, Se, +P), then the **gross** and **average** statistics of EC57.
+
+    Gross: TP, FN and FP summed over the records, then Se = TP / (TP + FN) and +P = TP / (TP + FP)
+    (long records weigh more). Average: the mean of the per-record Se and +P (each record weighs the
+    same). ``bxb`` reports both through ``sumstats``; ``wfdb.processing.benchmark_mitdb`` returns
+    only the average. Introduced in chapters/14_beyond_radiology.ipynb.
+    """
+    if not matches:
+        raise SignalError("ec57_summary needs at least one record's BeatMatch, got none")
+    rows = {name: {"TP": m.tp, "FN": m.fn, "FP": m.fp, "Se": m.sensitivity, "+P": m.ppv}
+            for name, m in matches.items()}
+    table = pd.DataFrame(rows).T
+    tp, fn, fp = (int(table[c].sum()) for c in ("TP", "FN", "FP"))
+    gross = {"TP": tp, "FN": fn, "FP": fp, "Se": tp / (tp + fn) if tp + fn else float("nan"),
+             "+P": tp / (tp + fp) if tp + fp else float("nan")}
+    average = {"TP": np.nan, "FN": np.nan, "FP": np.nan, "Se": float(table["Se"].astype(float).mean()),
+               "+P": float(table["+P"].astype(float).mean())}
+    return pd.concat([table, pd.DataFrame({"gross": gross, "average": average}).T])
+
+
+def add_bandlimited_noise(x: np.ndarray, fs: float, snr_db: float, rng: np.random.Generator,
+                          low: float = 5.0, high: float = 50.0) -> np.ndarray:
+    """``x`` plus Gaussian noise band-limited to ``low``-``high`` Hz, scaled to ``snr_db`` dB below its power.
+
+    The SNR is ``10 log10(P_signal / P_noise)`` with the signal's power taken about its mean. The
+    default 5-50 Hz band overlaps the QRS band, as muscle (EMG) noise does. Used in
+    chapters/14_beyond_radiology.ipynb to stress R-peak detectors with several noise draws.
+    """
+    x = np.asarray(x, dtype=float)
+    if not 0 < low < high < fs / 2:
+        raise SignalError(f"the noise band must satisfy 0 < low < high < fs/2 = {fs / 2:g} Hz, got {low}-{high} Hz")
+    if x.size < 10 * fs / low:
+        raise SignalError(f"{x.size} samples are too few to shape noise down to {low} Hz; pass a longer signal")
+    noise = bandpass(rng.normal(0.0, 1.0, x.size), fs, low=low, high=high)
+    power = np.mean((x - x.mean()) ** 2)
+    return x + noise * np.sqrt(power / 10 ** (snr_db / 10)) / noise.std()
 
 
 def hrv_time(peaks: np.ndarray, fs: float) -> dict[str, float]:

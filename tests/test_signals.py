@@ -102,3 +102,58 @@ def test_beat_windows_rr_features_and_cnn():
     assert rr[3, 2] == pytest.approx(0.5 / np.mean([1.0, 1.0, 0.5]))
     net = sg.BeatCNN(num_classes=2, n_extra=3)
     assert net(torch.zeros(4, 1, 253)).shape == (4, 2)
+
+
+def test_match_window_is_inclusive_like_bxb_and_wfdb_needs_one_more_sample():
+    fs = 360.0  # 150 ms = 54 samples
+    ref, det = np.array([1000, 2000, 3000]), np.array([1054, 2055, 2946])
+    m = sg.match_beats(ref, det, fs)
+    assert (m.tp, m.fn, m.fp) == (2, 1, 1)  # 54 samples apart: a match (bxb: T - t <= match_dt); 55: not
+    assert _compare(ref, det, fs) == (0, 3, 3)  # compare_annotations wants |d| < window_width = 54
+    c = __import__("wfdb.processing", fromlist=["x"]).compare_annotations(ref, det, 55)
+    assert (c.tp, c.fn, c.fp) == (m.tp, m.fn, m.fp)
+
+
+def test_test_period_drops_the_learning_period_like_bxb():
+    fs = 100.0
+    ref = np.arange(50, 3000, 100)  # a beat every second
+    det = np.sort(np.r_[ref[ref < 1000] + 3, [1005, 1440], ref[ref >= 1100] - 2, [2500]])
+    whole = sg.match_beats(ref, det, fs)
+    m = sg.match_beats(ref, det, fs, start_s=10.0)
+    assert m.tp + m.fn == int((ref >= 1000).sum())  # only beats from 10 s on are scored
+    assert m.fn == 1 and m.fp == 3  # 10.5 s is missed (10.05 s is too early); 10.05, 14.4 (a double) and 25 s extra
+    assert whole.fp == m.fp and whole.fn == m.fn  # nothing before 10 s was wrong here
+    early = sg.match_beats([1000, 1100], [995, 1100, 990], fs, start_s=10.0)
+    assert (early.tp, early.fn, early.fp) == (2, 0, 0)  # a detection just before the start may match; others ignored
+    wf = __import__("wfdb.processing", fromlist=["x"]).compare_annotations(
+        ref[ref >= 1000], det[det >= 1000 - 15], 16)
+    assert (wf.tp, wf.fn) == (m.tp, m.fn)
+    with pytest.raises(sg.SignalError, match="ends"):
+        sg.match_beats(ref, det, fs, start_s=20, end_s=10)
+
+
+def test_ec57_gross_and_average_statistics():
+    a = sg.BeatMatch(tp=90, fn=10, fp=0, matched_ref=np.zeros(0), matched_test=np.zeros(0))
+    b = sg.BeatMatch(tp=1000, fn=0, fp=10, matched_ref=np.zeros(0), matched_test=np.zeros(0))
+    t = sg.ec57_summary({"a": a, "b": b})
+    assert t.loc["gross", "TP"] == 1090 and t.loc["gross", "FN"] == 10 and t.loc["gross", "FP"] == 10
+    assert t.loc["gross", "Se"] == pytest.approx(1090 / 1100) and t.loc["gross", "+P"] == pytest.approx(1090 / 1100)
+    assert t.loc["average", "Se"] == pytest.approx((0.9 + 1.0) / 2)
+    assert t.loc["average", "+P"] == pytest.approx((1.0 + 1000 / 1010) / 2)
+    with pytest.raises(sg.SignalError, match="at least one"):
+        sg.ec57_summary({})
+
+
+def test_bandlimited_noise_has_the_requested_snr_and_band():
+    from scipy import signal as sps
+
+    fs = 360.0
+    rng = np.random.default_rng(0)
+    x = np.sin(2 * np.pi * 1.2 * np.arange(int(120 * fs)) / fs)
+    for snr in (12, 0, -6):
+        noise = sg.add_bandlimited_noise(x, fs, snr, rng) - x
+        assert 10 * np.log10(x.var() / noise.var()) == pytest.approx(snr, abs=1e-9)
+    f, pxx = sps.welch(noise, fs=fs, nperseg=2048)
+    assert pxx[(f > 8) & (f < 40)].mean() > 100 * pxx[f > 100].mean()  # most power inside 5-50 Hz
+    with pytest.raises(sg.SignalError, match="noise band"):
+        sg.add_bandlimited_noise(x, fs, 0, rng, low=5, high=200)
