@@ -56,6 +56,10 @@ LATE_ALPHA_BETA = 3.0
 """alpha/beta of late-responding normal tissue, Gy (Fowler, Br J Radiol 1989)."""
 
 
+class AgentTypeError(MedlabError, TypeError):
+    """An object passed where a Stable-Baselines3 PPO agent is needed (also a ``TypeError``)."""
+
+
 class ScheduleError(MedlabError, ValueError):
     """A fractionation schedule or parameter the simulation cannot use (negative dose, too many fractions)."""
 
@@ -400,7 +404,8 @@ def ppo_settings(agent: Any) -> dict[str, Any]:
               "ent_coef", "vf_coef", "max_grad_norm", "policy")
     missing = [k for k in needed if not hasattr(agent, k)]
     if missing:
-        raise TypeError(f"expected a stable_baselines3 PPO agent; {type(agent).__name__} lacks {missing}")
+        raise AgentTypeError(f"expected a stable_baselines3 PPO agent; {type(agent).__name__} lacks {missing}: pass "
+                             "the agent that stable_baselines3.PPO(...) returned")
 
     def value(v: Any) -> Any:
         return float(v(1.0)) if callable(v) else v
@@ -417,6 +422,6 @@ def ppo_settings(agent: Any) -> dict[str, Any]:
             "normalize_advantage": bool(getattr(agent, "normalize_advantage", True))}
 
 
-__all__ = ["TUMOUR_ALPHA_BETA", "LATE_ALPHA_BETA", "ScheduleError", "bed", "eqd2", "poisson_tcp",
+__all__ = ["TUMOUR_ALPHA_BETA", "LATE_ALPHA_BETA", "AgentTypeError", "ScheduleError", "bed", "eqd2", "poisson_tcp",
            "ntcp_loglogistic", "Radiobiology", "calendar_day", "outcome", "DOSE_LEVELS", "make_env", "run_schedule",
            "fixed_schedule", "fixed_outcomes", "PairedDifference", "paired_difference", "ppo_settings"]
