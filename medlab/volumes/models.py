@@ -129,8 +129,10 @@ class ACSConv(nn.Module):
     3D kernels (in each ``(H, W)`` slice), the coronal group as ``k x 1 x k``
     (in ``(D, W)``) and the sagittal group as ``k x k x 1`` (in ``(D, H)``), and
     the three outputs are concatenated along the channels. The weights keep
-    their 2D shape, so 2D (pretrained) weights load unchanged. Groups are
-    sized as in the paper's code: axial gets the remainder of the division by 3.
+    their 2D shape, so 2D (pretrained) weights load unchanged. The axial group
+    gets the whole remainder of the division by 3, (k+2, k, k) for a remainder
+    of 2, where the authors' ``acsconv`` package splits (k+1, k+1, k); the two
+    agree when the remainder is 0 or 1.
     Chapter 09 (chapters/09_volumes_3d.ipynb).
     """
 
