@@ -95,7 +95,7 @@ def pixel_spacing(ds: Dataset) -> tuple[tuple[float, float] | None, str]:
 
     A spacing from an ultrasound region holds inside that region only (the
     rest of the screen holds text, other regions with other units, or
-    nothing): :func:`calibrated_region` gives its pixel bounds.
+    nothing): ``calibrated_region`` gives its pixel bounds.
 
     Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb).
     """
@@ -144,7 +144,7 @@ def calibrated_region(ds: Dataset) -> tuple[int, int, int, int] | None:
 def field_of_view_mm(ds: Dataset) -> tuple[float, float] | None:
     """Height and width in mm of the part of the image whose pixel size is known.
 
-    The calibrated pixels (:func:`calibrated_region`) times the spacing
+    The calibrated pixels (``calibrated_region``) times the spacing
     (:func:`pixel_spacing`): the whole image for CT, MR or a radiograph with a
     spacing, the calibrated region only for ultrasound. ``None`` when the
     spacing is unknown.
@@ -179,7 +179,7 @@ def to_rgb(ds: Dataset, pixels: np.ndarray) -> np.ndarray:
 def describe_image(ds: Dataset, pixels: np.ndarray) -> dict[str, object]:
     """Header and measured pixel facts of one image, for a modality table.
 
-    The field of view covers the calibrated pixels (:func:`field_of_view_mm`):
+    The field of view covers the calibrated pixels (``field_of_view_mm``):
     for ultrasound, the region whose spacing is given, not the whole screen.
 
     Introduced in the chapter "Imaging modalities" (chapters/01_imaging_modalities.ipynb).
