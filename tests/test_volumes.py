@@ -248,3 +248,67 @@ def test_volume_model_errors_are_medlab_errors():
         SmallCNN(dims=4)
     with pytest.raises(VolumeModelError, match="square, ungrouped"):
         ACSConv(nn.Conv2d(2, 2, 3, groups=2))
+
+
+def test_orientation_labels_follow_nibabel_axis_codes():
+    import nibabel as nib
+
+    from medlab.volumes import plane_orientation_labels
+
+    # head-first supine axial MR: columns to the patient's left, rows to the back, slices upwards (DICOM LPS)
+    lps = np.diag([1.0, 1.0, 1.0, 1.0])
+    codes = "".join(nib.aff2axcodes(np.diag([-1.0, -1.0, 1.0, 1.0]) @ lps))  # as Volume.orientation
+    assert codes == "LPS"
+    sides = plane_orientation_labels(codes)
+    assert sides["axial"] == {"left": "R", "right": "L", "top": "A", "bottom": "P"}  # radiological convention
+    assert sides["coronal"] == {"left": "R", "right": "L", "bottom": "I", "top": "S"}
+    assert sides["sagittal"] == {"left": "A", "right": "P", "bottom": "I", "top": "S"}
+    # a volume stored in RAS order (x to the right, y to the front) flips the axial and sagittal labels
+    ras = plane_orientation_labels("".join(nib.aff2axcodes(np.eye(4))))
+    assert ras["axial"] == {"left": "L", "right": "R", "top": "P", "bottom": "A"}
+    assert ras["sagittal"]["left"] == "P"
+    for bad in ("LP", "LLS", "LPX"):
+        with pytest.raises(VolumeShapeError, match="orientation"):
+            plane_orientation_labels(bad)
+
+
+def test_plot_three_planes_writes_the_orientation_letters():
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    matplotlib.use("Agg")
+    fig = plot_three_planes(np.zeros((4, 8, 8)), (6.5, 2.0, 2.0), orientation="LPS")
+    letters = [{t.get_text() for t in ax.texts} for ax in fig.axes]
+    assert letters == [{"R", "L", "A", "P"}, {"R", "L", "S", "I"}, {"A", "P", "S", "I"}]
+    plt.close(fig)
+    fig = plot_three_planes(np.zeros((4, 8, 8)), (1.0, 1.0, 1.0), unit="voxels")
+    assert not any(ax.texts for ax in fig.axes)  # no orientation given, none drawn
+    plt.close(fig)
+
+
+@pytest.mark.slow  # imports MONAI's losses
+@pytest.mark.parametrize("batch_dice", [True, False])
+def test_train_segmenter_uses_monai_dice_ce_over_the_batch_or_per_sample(batch_dice):
+    from monai.losses import DiceCELoss
+
+    from medlab.volumes import train_segmenter
+
+    g = resample_study(_study(), size=6)
+    torch.manual_seed(0)
+    net = nn.Conv2d(2, 2, 3, padding=1)
+    start = [p.detach().clone() for p in net.parameters()]
+    losses = train_segmenter(net, [g], steps=1, batch=6, depth=1, seed=4, tumour_fraction=0.5,
+                             batch_dice=batch_dice)
+    x, y = random_patches([g], 6, 1, np.random.default_rng(4), tumour_fraction=0.5)  # the same draws
+    with torch.no_grad():
+        for p, p0 in zip(net.parameters(), start):
+            p.copy_(p0)
+        expected = DiceCELoss(to_onehot_y=True, softmax=True, include_background=False, batch=batch_dice)(net(x), y)
+    assert losses[0] == pytest.approx(float(expected), rel=1e-5)
+    # a right and confident (not saturated) prediction of a batch with empty masks: per sample the empty ones
+    # still cost about 1, pooled over the batch almost nothing
+    perfect = torch.cat([1 - y, y], 1).float() * 10 - 5
+    per_sample = DiceCELoss(to_onehot_y=True, softmax=True, include_background=False)(perfect, y)
+    pooled = DiceCELoss(to_onehot_y=True, softmax=True, include_background=False, batch=True)(perfect, y)
+    if (y.flatten(1).sum(1) == 0).any():
+        assert float(per_sample) > 0.1 > float(pooled)

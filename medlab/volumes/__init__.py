@@ -13,7 +13,7 @@ Introduced in the chapter "3D volumes" (chapters/09_volumes_3d.ipynb).
 """
 
 from .cost import measure_cost, peak_tensor_memory, seconds
-from .display import PLANES, plane_extents, plot_three_planes
+from .display import PLANES, plane_extents, plane_orientation_labels, plot_three_planes
 from .models import (
     KINDS,
     ACSConv,
@@ -36,6 +36,6 @@ from .segmentation import (
 __all__ = [
     "KINDS", "VolumeShapeError", "SmallCNN", "MiddleSlices", "SlicesAsChannels", "ACSConv", "acs_convert",
     "build_volume_model", "GridVolume", "resample_study", "random_patches", "train_segmenter", "predict_volume",
-    "segmentation_scores", "PLANES", "plane_extents", "plot_three_planes", "seconds", "peak_tensor_memory",
-    "measure_cost",
+    "segmentation_scores", "PLANES", "plane_extents", "plane_orientation_labels", "plot_three_planes", "seconds",
+    "peak_tensor_memory", "measure_cost",
 ]

@@ -22,6 +22,31 @@ from .models import VolumeShapeError
 PLANES = ("axial", "coronal", "sagittal")
 """The three planes, in the order :func:`plot_three_planes` draws them."""
 
+_OPPOSITE = {"R": "L", "L": "R", "A": "P", "P": "A", "S": "I", "I": "S"}
+
+
+def plane_orientation_labels(orientation: str) -> dict[str, dict[str, str]]:
+    """The patient direction at the ``left``, ``right``, ``bottom`` and ``top`` edge of each plane's image.
+
+    ``orientation`` holds the axis codes of ``(x, y, z)`` (column, row,
+    slice) in nibabel's RAS terms, as ``medlab.dicom.Volume.orientation``
+    gives them (``nibabel.aff2axcodes``): each letter names the direction in
+    which that index grows, so ``"LPS"`` means columns run to the patient's
+    left, rows to the back and slices upwards. The planes are drawn as
+    :func:`plot_three_planes` draws them: axial with the first row at the
+    top, coronal and sagittal with the first slice at the bottom.
+    Introduced in the chapter "3D volumes" (chapters/09_volumes_3d.ipynb).
+    """
+    codes = orientation.upper()
+    if len(codes) != 3 or any(c not in _OPPOSITE for c in codes) or len({frozenset((c, _OPPOSITE[c]))
+                                                                          for c in codes}) != 3:
+        raise VolumeShapeError(f"orientation must name three different axes with one of R/L, A/P, S/I each "
+                               f"(such as 'LPS', from Volume.orientation), got {orientation!r}")
+    x, y, z = codes
+    return {"axial": {"left": _OPPOSITE[x], "right": x, "top": _OPPOSITE[y], "bottom": y},
+            "coronal": {"left": _OPPOSITE[x], "right": x, "bottom": _OPPOSITE[z], "top": z},
+            "sagittal": {"left": _OPPOSITE[y], "right": y, "bottom": _OPPOSITE[z], "top": z}}
+
 
 def plane_extents(shape: Sequence[int], spacing: Sequence[float]) -> dict[str, tuple[float, float, float, float]]:
     """``imshow`` extents ``(left, right, bottom, top)`` in mm of the three planes of a ``(z, y, x)`` volume.
@@ -48,14 +73,16 @@ def _cut(volume: np.ndarray, plane: str, index: Sequence[int]) -> np.ndarray:
 def plot_three_planes(image: np.ndarray, spacing: Sequence[float], masks: Mapping[str, np.ndarray] | None = None,
                       index: Sequence[int] | None = None, title: str | None = None,
                       colors: Sequence[str] = ("yellow", "red", "cyan"), figsize: tuple[float, float] = (11, 3.6),
-                      unit: str = "mm") -> Figure:
+                      unit: str = "mm", orientation: str | None = None) -> Figure:
     """Axial, coronal and sagittal cuts of ``image`` ``(z, y, x)`` through ``index``, in mm.
 
     ``masks`` maps a legend label to a binary ``(z, y, x)`` array drawn as a
     contour. ``index`` defaults to the centre of the first mask (or of the
     volume). Coronal and sagittal cuts have the slice axis upwards. ``unit``
     labels the axes (``"voxels"`` with a spacing of 1 for volumes without a
-    physical size).
+    physical size). ``orientation`` (axis codes of ``(x, y, z)``, such as
+    ``Volume.orientation``) writes the patient's directions at the edges of
+    every cut (:func:`plane_orientation_labels`); without it none is drawn.
     Chapter 09 (chapters/09_volumes_3d.ipynb).
     """
     if image.ndim != 3:
@@ -70,6 +97,7 @@ def plot_three_planes(image: np.ndarray, spacing: Sequence[float], masks: Mappin
         pts = np.argwhere(first > 0) if first is not None else np.empty((0, 3))
         index = np.round(pts.mean(0)).astype(int) if len(pts) else np.array(image.shape) // 2
     extents = plane_extents(image.shape, spacing)
+    sides = plane_orientation_labels(orientation) if orientation is not None else None
     fig, axes = plt.subplots(1, 3, figsize=figsize)
     for ax, plane in zip(axes, PLANES):
         ext = extents[plane]
@@ -89,6 +117,13 @@ def plot_three_planes(image: np.ndarray, spacing: Sequence[float], masks: Mappin
                     ys = ys[::-1] if ext[2] < ext[3] else ys
                 ax.contour(xs, ys, cut, levels=[0.5], colors=color, linewidths=1.2)
             ax.plot([], [], color=color, label=label)
+        if sides is not None:
+            at = {"left": (0.02, 0.5, "left", "center"), "right": (0.98, 0.5, "right", "center"),
+                  "top": (0.5, 0.98, "center", "top"), "bottom": (0.5, 0.02, "center", "bottom")}
+            for edge, letter in sides[plane].items():
+                u, v, ha, va = at[edge]
+                ax.text(u, v, letter, transform=ax.transAxes, ha=ha, va=va, color="white", fontsize=9,
+                        fontweight="bold", bbox={"facecolor": "black", "alpha": 0.5, "pad": 1, "linewidth": 0})
         ax.set_title(f"{plane} (slice {index[PLANES.index(plane)]})", fontsize=9)
         ax.set_xlabel(unit)
         ax.set_ylabel(unit)
@@ -100,4 +135,4 @@ def plot_three_planes(image: np.ndarray, spacing: Sequence[float], masks: Mappin
     return fig
 
 
-__all__ = ["PLANES", "plane_extents", "plot_three_planes"]
+__all__ = ["PLANES", "plane_extents", "plane_orientation_labels", "plot_three_planes"]

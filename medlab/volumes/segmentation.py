@@ -92,11 +92,17 @@ def random_patches(volumes: Sequence[GridVolume], n: int, depth: int, rng: np.ra
 
 def train_segmenter(net: nn.Module, volumes: Sequence[GridVolume], *, steps: int, batch: int, depth: int,
                     size: int | None = None, lr: float = 3e-3, seed: int = 0,
-                    tumour_fraction: float = 0.67, device: torch.device | str | None = None) -> list[float]:
+                    tumour_fraction: float = 0.67, device: torch.device | str | None = None,
+                    batch_dice: bool = True) -> list[float]:
     """Train ``net`` for ``steps`` Adam steps on :func:`random_patches`; return the loss per step.
 
     The loss is MONAI's ``DiceCELoss`` (soft Dice plus cross-entropy on the
-    softmax of two classes). ``depth=1`` trains a 2D network on slices.
+    softmax of two classes). With ``batch_dice=True`` (the default) its Dice
+    term pools the voxels of the whole batch before dividing
+    (``DiceCELoss(batch=True)``); with ``False`` it is computed per sample and
+    averaged, so every tumour-free slice or block in a batch adds a Dice loss
+    of about 1 whatever the network predicts. ``depth=1`` trains a 2D network
+    on slices.
     Patches are drawn on the CPU (NumPy, seeded by ``seed``) and moved to
     ``device`` (default: the CPU), where ``net`` is moved, trained and left.
     Chapter 09 (chapters/09_volumes_3d.ipynb).
@@ -105,7 +111,7 @@ def train_segmenter(net: nn.Module, volumes: Sequence[GridVolume], *, steps: int
 
     dev = as_device(device)
     rng = np.random.default_rng(seed)
-    loss_fn = DiceCELoss(to_onehot_y=True, softmax=True, include_background=False)
+    loss_fn = DiceCELoss(to_onehot_y=True, softmax=True, include_background=False, batch=batch_dice)
     net.to(dev)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
