@@ -36,7 +36,7 @@ from torch import nn
 from .errors import MedlabError
 from .experiment import module_device, seeded
 
-METHODS: tuple[str, ...] = ("gradcam", "saliency", "smoothgrad", "integrated_gradients", "lrp",
+METHODS: tuple[str, ...] = ("gradcam", "gradcam_fine", "saliency", "smoothgrad", "integrated_gradients", "lrp",
                             "occlusion", "lime", "kernelshap")
 """The attribution methods ``attribute`` knows, by name (``"random"``, a chance reference, is accepted too)."""
 
@@ -50,13 +50,16 @@ class SliceCNN(nn.Module):
 
     Every block but the last halves the resolution (max pooling), so a
     64-pixel slice ends as an 8 x 8 feature map, the resolution of its
-    Grad-CAM map (``cam_layer`` names that block). ReLUs are not in-place,
+    Grad-CAM map (``cam_layer`` names that block); ``fine_cam_layer`` names
+    the third block's ReLU, before its pooling, a 16 x 16 map for a 64-pixel
+    slice (the ``gradcam_fine`` method). ReLUs are not in-place,
     which captum's hooks need. ``cascade_layers`` lists the blocks from the
     input to the output, the order ``cascading_randomization`` reverses.
     Chapter 07.
     """
 
     cam_layer = "features.block4"
+    fine_cam_layer = "features.block3.relu"
     cascade_layers = ("features.block1", "features.block2", "features.block3", "features.block4", "fc")
 
     def __init__(self, in_channels: int = 2, num_classes: int = 2, widths: Sequence[int] = (8, 16, 32, 32),
@@ -147,7 +150,9 @@ def attribute(model: nn.Module, images: np.ndarray | torch.Tensor, method: str =
 
     - ``gradcam``: captum's ``LayerGradCam`` on ``layer`` (default: the
       model's ``cam_layer``, else its last ``Conv2d``), ReLU applied, upsampled
-      bilinearly with ``LayerAttribution.interpolate``;
+      bilinearly with ``LayerAttribution.interpolate``; ``gradcam_fine``: the
+      same on an earlier, finer layer (``layer``, default the model's
+      ``fine_cam_layer``; a model without one needs ``layer=...``);
     - ``saliency``: ``Saliency`` (absolute input gradient), maximum over channels
       (Simonyan et al. 2014); ``smoothgrad``: the same averaged over
       ``n_samples`` (default 25) noisy copies, noise sd ``noise`` times the
@@ -191,7 +196,12 @@ def _attribute(model: nn.Module, x: torch.Tensor, method: str, target: int, laye
     import captum.attr as ca
 
     n, c, h, w = x.shape
-    if method == "gradcam":
+    if method in ("gradcam", "gradcam_fine"):
+        if method == "gradcam_fine" and layer is None:
+            layer = getattr(model, "fine_cam_layer", None)
+            if layer is None:
+                raise ExplainError("gradcam_fine needs an earlier layer: give the model a fine_cam_layer "
+                                   "attribute or pass layer='name.of.layer'.")
         cam = ca.LayerGradCam(model, _cam_layer(model, layer))
         maps = [ca.LayerAttribution.interpolate(cam.attribute(xb, target=target, relu_attributions=True),
                                                 (h, w), interpolate_mode="bilinear")[:, 0]
@@ -413,30 +423,74 @@ def map_similarity(maps_a: np.ndarray, maps_b: np.ndarray) -> dict[str, np.ndarr
     return {"spearman": rho, "ssim": ssim}
 
 
+def shifted_label_aucs(labels: np.ndarray, scores: np.ndarray, groups: np.ndarray, max_draws: int = 20000,
+                       seed: int = 0) -> np.ndarray:
+    """AUCs of ``scores`` against ``labels`` shifted circularly within each group: chance for slice stacks.
+
+    Neighbouring slices are nearly copies, and a tumour fills a contiguous
+    run of them, so the usual AUC null (labels permuted slice by slice)
+    is far too narrow. Shifting each group's labels (a study's stack, in
+    slice order) by every offset keeps the tumour a contiguous block and
+    moves it through the stack: the AUCs of all combinations of offsets
+    (``sklearn.metrics.roc_auc_score``; a random ``max_draws`` of them,
+    NumPy generator seeded by ``seed``, when there are more) are the
+    reference an observed AUC is compared with. ``labels`` and ``scores``
+    must be in slice order within each group. Combinations whose shifted
+    labels hold a single class are skipped. Introduced in
+    chapters/07_explainability.ipynb.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    y, sc, g = np.asarray(labels), np.asarray(scores, dtype=float), np.asarray(groups)
+    if not (y.shape == sc.shape == g.shape) or y.ndim != 1:
+        raise ExplainError(f"labels, scores and groups must be 1-D and of one length, got {y.shape}, {sc.shape}, "
+                           f"{g.shape}.")
+    members = [np.flatnonzero(g == k) for k in dict.fromkeys(g.tolist())]
+    sizes = [len(m) for m in members]
+    total = int(np.prod(sizes, dtype=float)) if np.prod(sizes, dtype=float) <= max_draws else None
+    if total is not None:
+        offsets = np.stack(np.meshgrid(*[np.arange(n) for n in sizes], indexing="ij"), -1).reshape(-1, len(sizes))
+    else:
+        rng = np.random.default_rng(seed)
+        offsets = np.stack([rng.integers(n, size=max_draws) for n in sizes], -1)
+    out = []
+    for row in offsets:
+        shifted = y.copy()
+        for idx, k in zip(members, row):
+            shifted[idx] = np.roll(y[idx], int(k))
+        if 0 < shifted.sum() < len(shifted):
+            out.append(roc_auc_score(shifted, sc))
+    return np.asarray(out)
+
+
 # ----------------------------------------------------------------------------- display
 
 
 def show_overlays(image: np.ndarray, maps: Mapping[str, np.ndarray], mask: np.ndarray | None = None,
-                  ncols: int | None = None, title: str | None = None, cell: float = 1.9) -> Figure:
+                  ncols: int | None = None, title: str | None = None, cell: float = 1.9,
+                  colorbar: bool = True) -> Figure:
     """One slice (grey) under each map (its positive part, scaled to its maximum), with the mask's contour.
 
     ``image`` is ``(H, W)``; ``maps`` maps a panel title to an ``(H, W)`` map;
     the first panel shows the image alone. Maps are drawn translucent (the
     anatomy stays visible) and the tumour outline in cyan, so a reader sees
-    at once whether the bright region sits on the tumour. Chapter 07.
+    at once whether the bright region sits on the tumour. With ``colorbar``
+    one colour bar on the right says what the colours mean (a fraction of
+    each map's own maximum). Chapter 07.
     """
     import matplotlib.pyplot as plt
 
     panels = [("image", None), *maps.items()]
     ncols = ncols or len(panels)
     nrows = int(np.ceil(len(panels) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols, cell * nrows + (0.3 if title else 0)),
-                             squeeze=False)
+    width = cell * ncols + (0.9 if colorbar else 0)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, cell * nrows + (0.3 if title else 0)), squeeze=False)
+    shown = None
     for ax, (name, m) in zip(axes.flat, panels):
         ax.imshow(image, cmap="gray", vmin=0, vmax=1)
         if m is not None:
             pos = np.clip(np.asarray(m, dtype=float), 0, None)
-            ax.imshow(pos / pos.max() if pos.max() > 0 else pos, cmap="inferno", alpha=0.55, vmin=0, vmax=1)
+            shown = ax.imshow(pos / pos.max() if pos.max() > 0 else pos, cmap="inferno", alpha=0.55, vmin=0, vmax=1)
         if mask is not None and np.asarray(mask).any():
             ax.contour(np.asarray(mask, dtype=float), levels=[0.5], colors="cyan", linewidths=0.8)
         ax.set_title(name, fontsize=8)
@@ -446,7 +500,128 @@ def show_overlays(image: np.ndarray, maps: Mapping[str, np.ndarray], mask: np.nd
     if title:
         fig.suptitle(title, fontsize=9)
     fig.tight_layout()
+    if colorbar and shown is not None:
+        right = 1 - 0.9 / width
+        fig.subplots_adjust(right=right)
+        cax = fig.add_axes((right + 0.15 * (1 - right), 0.15, 0.12 * (1 - right), 0.65))
+        bar = fig.colorbar(plt.cm.ScalarMappable(norm=shown.norm, cmap=shown.cmap), cax=cax)
+        bar.set_label("map / its max", fontsize=7)
+        bar.ax.tick_params(labelsize=6)
     return fig
+
+
+# ----------------------------------------------------------------------------- masks and controls
+
+
+def head_mask(images: np.ndarray | torch.Tensor, channel: int = 0) -> np.ndarray:
+    """The head in each slice: Otsu threshold, holes filled, largest connected component. ``(n, H, W)`` bool.
+
+    For each image, ``channel`` is thresholded at its Otsu level
+    (``skimage.filters.threshold_otsu``), holes inside the foreground are
+    filled (``scipy.ndimage.binary_fill_holes``: ventricles and dark
+    tumour cores belong to the head) and only the largest 8-connected
+    component is kept (``scipy.ndimage.label``), which drops specks of noise
+    in the background. A constant image has no head (an empty mask).
+    Introduced in chapters/07_explainability.ipynb.
+    """
+    from skimage.filters import threshold_otsu
+
+    x = _as_tensor(images).cpu().numpy()
+    if not 0 <= channel < x.shape[1]:
+        raise ExplainError(f"channel {channel} does not exist: the images have {x.shape[1]} channel(s).")
+    out = np.zeros((x.shape[0], *x.shape[2:]), dtype=bool)
+    for i, img in enumerate(x[:, channel]):
+        if np.ptp(img) == 0:
+            continue
+        fg = ndimage.binary_fill_holes(img > threshold_otsu(img))
+        labels, n = ndimage.label(fg, structure=np.ones((3, 3)))
+        if n:
+            sizes = ndimage.sum_labels(fg, labels, index=np.arange(1, n + 1))
+            out[i] = labels == 1 + int(np.argmax(sizes))
+    return out
+
+
+def plant_marker(images: np.ndarray, labels: np.ndarray, size: int = 4, value: float = 1.0,
+                 region: np.ndarray | None = None, target: int = 1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A positive control: a bright square planted at a random place in every image of class ``target``.
+
+    Each image with ``labels == target`` gets a ``size`` x ``size`` square
+    set to ``value`` in every channel, its top-left corner drawn uniformly
+    (NumPy generator seeded by ``seed``) among the places where the whole
+    square lies inside ``region`` (``(n, H, W)`` bool, e.g. ``head_mask``;
+    default: anywhere in the image). A model trained on these images can
+    separate the classes by the marker alone, so a good attribution method
+    must point at it: the marker masks are the ground truth. Returns
+    ``(images with markers, marker masks (n, H, W) bool)``; other images
+    are unchanged and their marker mask is empty. Introduced in
+    chapters/07_explainability.ipynb.
+    """
+    x = np.array(images, dtype=np.float32, copy=True)
+    labels = np.asarray(labels)
+    if x.ndim != 4 or labels.shape != (len(x),):
+        raise ExplainError(f"images must be (n, channels, H, W) with one label each; got {x.shape} and "
+                           f"{labels.shape} labels.")
+    n, _, h, w = x.shape
+    if not 1 <= size <= min(h, w):
+        raise ExplainError(f"marker size {size} does not fit {h} x {w} images; choose 1 to {min(h, w)}.")
+    allowed = np.ones((n, h, w), dtype=bool) if region is None else np.asarray(region, dtype=bool)
+    if allowed.shape != (n, h, w):
+        raise ExplainError(f"region must be (n, H, W) = {(n, h, w)}, got {allowed.shape}.")
+    rng = np.random.default_rng(seed)
+    markers = np.zeros((n, h, w), dtype=bool)
+    for i in np.flatnonzero(labels == target):
+        fits = np.lib.stride_tricks.sliding_window_view(allowed[i], (size, size)).all((-2, -1))  # by top-left corner
+        corners = np.argwhere(fits)
+        if not len(corners):
+            raise ExplainError(f"image {i}: no {size} x {size} square fits inside its region; use a smaller "
+                               "marker or a larger region.")
+        r, c = corners[rng.integers(len(corners))]
+        markers[i, r:r + size, c:c + size] = True
+        x[i, :, r:r + size, c:c + size] = value
+    return x, markers
+
+
+def sanity_verdict(similarity_random: np.ndarray, similarity_reference: np.ndarray, keep: float = 0.5,
+                   alpha: float = 0.05) -> dict[str, Any]:
+    """Does a map change more under randomisation than between two working trained models? Paired, per slice.
+
+    ``similarity_random[i]`` is the similarity (e.g. Spearman of absolute
+    maps, ``map_similarity``) of slice ``i``'s map from the trained model to
+    the map from the randomised model; ``similarity_reference[i]`` is the
+    similarity of the same map to that of another trained model that works
+    (its mean over several such models). The method passes when the
+    randomised model's map keeps clearly less than the fraction ``keep`` of
+    the agreement two trained models share: a one-sided Wilcoxon
+    signed-rank test (``scipy.stats.wilcoxon``) of the paired differences
+    ``keep * reference - random`` is significant at ``alpha``. When two
+    trained models barely agree (reference near 0), a pass needs the
+    randomised model's map to be anti-correlated and shows little: the test
+    cannot then tell a trained model from a random one. The rule is
+    calibrated by the trained models' own agreement, not a fixed cut-off.
+    Returns the means and sds of both, ``p`` and ``passes`` (NaN pairs are
+    dropped; fewer than two pairs give ``p`` NaN and ``passes`` None).
+    Introduced in chapters/07_explainability.ipynb.
+    """
+    rnd, ref = np.asarray(similarity_random, dtype=float), np.asarray(similarity_reference, dtype=float)
+    if rnd.shape != ref.shape or rnd.ndim != 1:
+        raise ExplainError(f"sanity_verdict needs two paired 1-D arrays of the same length, got {rnd.shape} and "
+                           f"{ref.shape}.")
+    if not 0 < keep <= 1:
+        raise ExplainError(f"keep is a fraction of the trained models' agreement, in (0, 1]; got {keep}.")
+    ok = ~(np.isnan(rnd) | np.isnan(ref))
+    rnd, ref = rnd[ok], ref[ok]
+
+    def sd(v: np.ndarray) -> float:
+        return float(v.std(ddof=1)) if v.size > 1 else float("nan")
+
+    out: dict[str, Any] = {"n": int(rnd.size), "random_mean": float(rnd.mean()) if rnd.size else float("nan"),
+                           "random_sd": sd(rnd), "reference_mean": float(ref.mean()) if ref.size else float("nan"),
+                           "reference_sd": sd(ref), "keep": keep, "p": float("nan"), "passes": None}
+    if rnd.size >= 2:
+        diff = keep * ref - rnd
+        p = 1.0 if np.all(diff == 0) else float(stats.wilcoxon(diff, alternative="greater").pvalue)
+        out.update(p=p, passes=bool(p < alpha))
+    return out
 
 
 def _describe(values: np.ndarray) -> dict[str, Any]:
@@ -467,4 +642,5 @@ def summarize(values: Mapping[str, np.ndarray]) -> dict[str, dict[str, Any]]:
 
 __all__ = ["METHODS", "ExplainError", "SliceCNN", "superpixels", "attribute", "pointing_game", "energy_inside",
            "perturbation_curve", "curve_auc", "weighted_layers", "cascading_randomization", "map_similarity",
-           "show_overlays", "summarize"]
+           "show_overlays", "summarize", "head_mask", "plant_marker", "sanity_verdict",
+           "shifted_label_aucs"]

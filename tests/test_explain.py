@@ -258,5 +258,100 @@ def test_show_overlays_draws_image_and_every_map():
     fig = explain.show_overlays(np.random.rand(16, 16), {"a": np.random.rand(16, 16), "b": -np.ones((16, 16))},
                                 mask, title="t")
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles == ["image", "a", "b"]
+    assert titles[:3] == ["image", "a", "b"]
+    assert len(fig.axes) == 4 and fig.axes[3].get_ylabel() == "map / its max"  # one colour bar
     plt.close(fig)
+    fig = explain.show_overlays(np.random.rand(16, 16), {"a": np.random.rand(16, 16)}, colorbar=False)
+    assert len(fig.axes) == 2
+    plt.close(fig)
+
+
+def test_gradcam_fine_is_captum_layer_gradcam_on_the_earlier_layer(cnn):
+    from captum.attr import LayerAttribution, LayerGradCam
+
+    x = torch.rand(3, 2, 64, 64)
+    layer = cnn.get_submodule(cnn.fine_cam_layer)
+    raw = LayerGradCam(cnn, layer).attribute(x, target=1, relu_attributions=True)
+    assert raw.shape[-2:] == (16, 16)  # four times finer cells than the last block's 8 x 8
+    expected = LayerAttribution.interpolate(raw, (64, 64), interpolate_mode="bilinear")[:, 0].detach().numpy()
+    np.testing.assert_allclose(explain.attribute(cnn, x, "gradcam_fine"), expected, rtol=1e-5, atol=1e-8)
+    assert not np.allclose(explain.attribute(cnn, x, "gradcam_fine"), explain.attribute(cnn, x, "gradcam"))
+    with pytest.raises(MedlabError, match="fine_cam_layer"):
+        explain.attribute(RegionModel(np.ones((H, W), bool)), torch.rand(1, 2, H, W), "gradcam_fine")
+
+
+def test_head_mask_is_otsu_filled_largest_component():
+    from skimage.filters import threshold_otsu
+
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[:48, :48]
+    disk = (yy - 24) ** 2 + (xx - 24) ** 2 < 15 ** 2
+    img = 0.05 * rng.random((48, 48)) + 0.8 * disk
+    img[22:26, 22:26] = 0.0  # a dark hole inside the head
+    img[2:4, 2:4] = 0.9  # a bright speck in the background
+    masks = explain.head_mask(np.stack([img, np.zeros_like(img)])[None].repeat(2, 0))
+    assert masks.shape == (2, 48, 48) and masks.dtype == bool
+    fg = img > threshold_otsu(img)
+    assert fg[2:4, 2:4].all() and not fg[22:26, 22:26].any()  # the raw threshold keeps the speck, loses the hole
+    np.testing.assert_array_equal(masks[0], disk)  # holes filled, speck dropped
+    assert not explain.head_mask(np.zeros((1, 1, 8, 8))).any()
+    with pytest.raises(MedlabError, match="channel"):
+        explain.head_mask(np.zeros((1, 1, 8, 8)), channel=1)
+
+
+def test_plant_marker_only_on_the_target_class_and_inside_the_region():
+    x = np.full((6, 2, 20, 20), 0.3, dtype=np.float32)
+    y = np.array([0, 1, 1, 0, 1, 1])
+    region = np.zeros((6, 20, 20), bool)
+    region[:, 5:15, 5:15] = True
+    out, marks = explain.plant_marker(x, y, size=4, value=1.0, region=region, seed=3)
+    assert (marks.sum((1, 2)) == np.where(y == 1, 16, 0)).all()
+    assert not (marks & ~region).any()
+    np.testing.assert_array_equal(out[:, 0] == 1.0, marks)
+    np.testing.assert_array_equal(out[:, 1] == 1.0, marks)
+    assert np.array_equal(out[y == 0], x[y == 0]) and x.max() == np.float32(0.3)  # the input is not changed
+    again, marks2 = explain.plant_marker(x, y, size=4, region=region, seed=3)
+    np.testing.assert_array_equal(marks, marks2)
+    with pytest.raises(MedlabError, match="fits inside"):
+        explain.plant_marker(x, y, size=12, region=region)
+
+
+def test_sanity_verdict_is_a_one_sided_paired_wilcoxon():
+    rng = np.random.default_rng(1)
+    ref = 0.6 + 0.05 * rng.standard_normal(10)
+    rnd = 0.1 + 0.05 * rng.standard_normal(10)
+    v = explain.sanity_verdict(rnd, ref)
+    assert v["p"] == pytest.approx(stats.wilcoxon(0.5 * ref - rnd, alternative="greater").pvalue)
+    assert v["passes"] is True and v["reference_mean"] == pytest.approx(ref.mean())
+    assert v["random_sd"] == pytest.approx(rnd.std(ddof=1))
+    # a map as like the randomised model's as the other trained model's does not pass
+    assert explain.sanity_verdict(ref + 0.01 * rng.standard_normal(10), ref)["passes"] is False
+    # consistently but only slightly lower than the trained models' agreement: still fails
+    assert explain.sanity_verdict(ref - 0.02, ref)["passes"] is False
+    assert explain.sanity_verdict(ref - 0.02, ref, keep=1.0)["passes"] is True
+    # below a fixed 0.5 cut-off, yet no lower than two trained models agree: fails
+    low = 0.3 + 0.05 * rng.standard_normal(10)
+    assert explain.sanity_verdict(low - 0.05, low)["passes"] is False
+    nan = explain.sanity_verdict(np.array([np.nan, 0.1]), np.array([0.5, 0.6]))
+    assert nan["n"] == 1 and nan["passes"] is None
+    with pytest.raises(MedlabError, match="paired"):
+        explain.sanity_verdict(np.zeros(3), np.zeros(4))
+    with pytest.raises(MedlabError, match="keep"):
+        explain.sanity_verdict(np.zeros(3), np.zeros(3), keep=0)
+
+
+def test_shifted_label_aucs_moves_contiguous_blocks_and_matches_sklearn():
+    from sklearn.metrics import roc_auc_score
+
+    y = np.array([0, 0, 1, 1, 0, 0, 0, 1, 1, 0])
+    groups = np.array(["a"] * 5 + ["b"] * 5)
+    scores = np.linspace(0, 1, 10)
+    aucs = explain.shifted_label_aucs(y, scores, groups)
+    assert len(aucs) == 25  # every pair of offsets, 5 x 5
+    expected = sorted(roc_auc_score(np.r_[np.roll(y[:5], i), np.roll(y[5:], j)], scores)
+                      for i in range(5) for j in range(5))
+    np.testing.assert_allclose(sorted(aucs), expected)
+    assert roc_auc_score(y, scores) in set(np.round(aucs, 12)) or np.isclose(aucs, roc_auc_score(y, scores)).any()
+    assert len(explain.shifted_label_aucs(y, scores, groups, max_draws=10, seed=1)) == 10
+    with pytest.raises(MedlabError, match="one length"):
+        explain.shifted_label_aucs(y, scores[:-1], groups)
