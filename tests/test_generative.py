@@ -178,3 +178,33 @@ def test_generative_errors_are_medlab_errors():
         paired.downsample(np.zeros((1, 6, 6)), 4)
     with pytest.raises(gan.GanInputError, match="28"):
         gan.train_cgan(np.zeros((2, 14, 14), np.uint8), np.zeros(2), epochs=1)
+
+
+def test_kspace_downsample_keeps_band_limited_images_and_rings_at_edges():
+    n, f = 32, 4
+    yy, xx = np.mgrid[0:n, 0:n]
+
+    def wave(y, x):
+        return 0.5 + 0.3 * np.cos(2 * np.pi * 3 * x / n + 0.4) * np.cos(2 * np.pi * 2 * y / n)
+
+    low = paired.kspace_downsample(wave(yy, xx)[None], f)
+    centres = np.arange(n // f) * f + (f - 1) / 2  # coarse pixels sit at the block centres, as downsample's do
+    yc, xc = np.meshgrid(centres, centres, indexing="ij")
+    assert low.shape == (1, 8, 8)
+    np.testing.assert_allclose(low[0], wave(yc, xc), atol=1e-6)  # frequencies below the cut-off are kept exactly
+    # grey levels are kept, with or without a window (the window is 1 at the zero frequency)
+    flat = np.full((1, n, n), 0.3)
+    np.testing.assert_allclose(paired.kspace_downsample(flat, f), 0.3, atol=1e-6)
+    np.testing.assert_allclose(paired.kspace_downsample(flat, f, window="hann"), 0.3, atol=1e-6)
+    # a step edge: truncation overshoots (Gibbs), block averaging never leaves the range, a window damps the ringing
+    step = np.zeros((1, 64, 64))
+    step[:, :, 24:40] = 1.0
+    trunc, hann = paired.kspace_downsample(step, f), paired.kspace_downsample(step, f, window="hann")
+    assert trunc.max() > 1.005 and trunc.min() < -0.005
+    assert paired.downsample(step.astype(np.float32), f).max() <= 1.0
+    assert hann.max() < trunc.max() and hann.min() > trunc.min()
+    assert not np.allclose(trunc, paired.downsample(step.astype(np.float32), f))
+    with pytest.raises(ValueError, match="multiple"):
+        paired.kspace_downsample(step[:, :30, :30], f)
+    with pytest.raises(ValueError, match="stack"):
+        paired.kspace_downsample(step[0], f)

@@ -4,7 +4,9 @@ Both tasks map an input image to a target image on the same grid, and are
 trained on pairs:
 
 - **super-resolution**: ``downsample`` makes the low-resolution input
-  (area averaging, what a coarser acquisition matrix measures), bicubic
+  by area averaging (block means), ``kspace_downsample`` by truncating
+  k-space (the centre of the 2-D Fourier transform, as a coarser MR
+  acquisition matrix measures it, optionally with a window); bicubic
   interpolation (``upsample_bicubic``) is the baseline, and ``SRNet``
   learns the residual between bicubic and the truth (as VDSR, Kim et al. 2016);
 - **translation**: a MONAI ``UNet`` (``translation_unet``) maps T1post
@@ -51,6 +53,49 @@ def downsample(images: np.ndarray, factor: int) -> np.ndarray:
         raise PairedInputError(f"image size {tuple(x.shape[-2:])} is not a multiple of the factor {factor}; "
                                "crop or pad the images to a multiple of it, or choose a factor that divides the size")
     return F.avg_pool2d(x, factor)[:, 0].numpy()
+
+
+def kspace_downsample(images: np.ndarray, factor: int, window: str | tuple | None = None) -> np.ndarray:
+    """A ``factor`` times coarser matrix by k-space truncation: keep the centre of each image's 2-D FFT.
+
+    An MR scanner measures the Fourier transform of the image (k-space); a
+    coarser acquisition matrix measures only its low spatial frequencies.
+    For ``(n, H, W)`` images this keeps the central ``H / factor`` x
+    ``W / factor`` frequencies and transforms back on that coarse grid
+    (scaled so that grey levels are kept). The result is band-limited: edges
+    are blurred by a sinc-shaped kernel and ring (Gibbs artefacts), unlike
+    ``downsample``'s block means. The coarse pixels are placed at the centres
+    of the ``factor`` x ``factor`` blocks (a linear phase in k-space), so
+    ``upsample_bicubic`` aligns them as it aligns ``downsample``'s output.
+    ``window`` (a name scipy.signal.get_window knows, e.g. ``"hann"``, or
+    ``("tukey", 0.5)``) tapers the kept frequencies, as scanners filter raw
+    data to reduce ringing, at the cost of more blur. The real part is
+    returned. Chapter 08 (chapters/08_augmentation_generative.ipynb).
+    """
+    x = np.asarray(images, dtype=np.float64)
+    if x.ndim != 3:
+        raise PairedInputError(f"kspace_downsample expects a stack (n, H, W), got shape {x.shape}; "
+                               "add the first axis (images[None]) for a single image")
+    h, w = x.shape[1:]
+    if factor < 1 or h % factor or w % factor:
+        raise PairedInputError(f"image size {(h, w)} is not a multiple of the factor {factor}; "
+                               "crop or pad the images to a multiple of it, or choose a factor that divides the size")
+    ch, cw = h // factor, w // factor
+    k = np.fft.fftshift(np.fft.fft2(x), axes=(1, 2))
+    top, left = h // 2 - ch // 2, w // 2 - cw // 2
+    k = k[:, top:top + ch, left:left + cw]
+    fy = np.arange(ch) - ch // 2  # frequencies of the kept rows, in cycles per image
+    fx = np.arange(cw) - cw // 2
+    shift = (factor - 1) / 2  # block centres lie (factor - 1) / 2 fine pixels from the block's first pixel
+    k = k * np.exp(2j * np.pi * shift * (fy[:, None] / h + fx[None, :] / w))
+    if window is not None:
+        from scipy.signal import get_window
+
+        # symmetric windows of odd length n + 1, cut to n: the value 1 falls on the zero frequency (index n // 2)
+        wy, wx = (get_window(window, n + 1, fftbins=False)[:n] for n in (ch, cw))
+        k = k * np.outer(wy, wx)
+    low = np.fft.ifft2(np.fft.ifftshift(k, axes=(1, 2))).real / factor ** 2
+    return low.astype(np.float32)
 
 
 def upsample_bicubic(images: np.ndarray, factor: int) -> np.ndarray:
@@ -248,5 +293,5 @@ def histogram_baseline(sources: np.ndarray, reference: np.ndarray) -> np.ndarray
     return out
 
 
-__all__ = ["PairedInputError", "downsample", "upsample_bicubic", "SRNet", "Residual", "translation_unet", "fit_paired",
-           "predict_paired", "histogram_baseline"]
+__all__ = ["PairedInputError", "downsample", "kspace_downsample", "upsample_bicubic", "SRNet", "Residual",
+           "translation_unet", "fit_paired", "predict_paired", "histogram_baseline"]
