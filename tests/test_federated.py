@@ -23,6 +23,7 @@ from torch import nn
 
 from medlab import federated as fl
 from medlab import models
+from medlab.errors import MedlabError
 from medlab.federated import flower, privacy
 from medlab.federated.fedavg import initial_model, round_seed
 
@@ -418,3 +419,67 @@ def test_federated_errors_are_medlab_errors():
         fl.LocalConfig(optimizer="rmsprop")
     with pytest.raises(FederatedConfigError, match="one size per site"):
         fl.weighted_average([], [])
+
+
+# ----------------------------------------------------------------------------- own validation shards, unusable sites
+
+
+def test_split_like_gives_every_site_its_training_share_of_each_class():
+    train = np.repeat([0, 1], [100, 300])
+    parts = fl.dirichlet_partition(train, 4, alpha=0.5, seed=1, min_size=20)
+    site_labels = [train[p] for p in parts]
+    val = np.random.default_rng(0).permutation(np.repeat([0, 1], [40, 60]))
+    vparts = fl.split_like(site_labels, val, seed=2)
+    assert sorted(np.concatenate(vparts).tolist()) == list(range(len(val)))  # every item exactly once
+    for y_tr, p in zip(site_labels, vparts):
+        for c, total in ((0, 40), (1, 60)):
+            expected = (y_tr == c).sum() / (train == c).sum() * total
+            got = (val[p] == c).sum()
+            assert abs(got - expected) <= 1.0 or (got == 1 and expected < 1)  # rounding, or the floor of one
+            if (y_tr == c).any():
+                assert got >= 1  # a site that trains on a class is validated on it
+
+
+def test_make_sites_cuts_val_and_test_like_each_hospitals_training_data():
+    train, val, test = toy_arrays(400, 0), toy_arrays(100, 1), toy_arrays(100, 2)
+    sites = fl.make_sites(train, val, 3, alpha=0.5, seed=4, shifted_sites=[2], min_size=20, test=test)
+    for s in sites:
+        share = s.class_counts()[1] / len(s)
+        assert set(s.class_counts("val")) == set(s.class_counts()) == set(s.class_counts("test"))
+        assert abs(s.class_counts("val").get(1, 0) / len(s.val_labels) - share) < 0.25
+    assert sum(len(s.test_labels) for s in sites) == 100
+    assert not any(np.array_equal(sites[2].test_images[0], t) for t in test[0])  # D's scanner on its test shard
+    with pytest.raises(fl.PartitionError):
+        sites[0].class_counts("holdout")
+
+
+@pytest.mark.slow
+def test_a_site_without_both_classes_raises_by_default_and_is_skipped_visibly_on_request():
+    x, y = toy_arrays(80, 0)
+    full = fl.Site("hospital A", x, y)
+    one_class = fl.Site("hospital B", x[y == 1], y[y == 1])
+    cfg = fl.LocalConfig(steps=2, batch_size=16, lr=0.05, optimizer="sgd", class_weighted=True)
+    assert fl.site_problem(one_class, cfg) is not None and fl.site_problem(full, cfg) is None
+    assert fl.site_problem(one_class, fl.LocalConfig(class_weighted=False)) is None
+    with pytest.raises(fl.SiteDataError, match="hospital B"):
+        fl.fedavg(cnn, [full, one_class], 1, cfg, seed=0)
+    res = fl.fedavg(cnn, [full, one_class], 2, cfg, seed=0, unusable="skip")
+    assert [s["site"] for s in res.skipped] == ["hospital B"]
+    assert res.history.sites_skipped.iloc[-1] == 1 and res.history.took_part.iloc[-1] == "hospital A"
+    part = res.participation()
+    assert list(part.columns) == ["hospital A", "hospital B"] and (part["hospital B"] == "skipped").all()
+    assert (part["hospital A"] == "trained").all()
+    # the one usable site alone gives the same weights as training it alone (site index 0 in both)
+    alone = fl.fedavg(cnn, [full], 2, cfg, seed=0)
+    assert all(np.array_equal(a, b) for a, b in zip(res.weights, alone.weights))
+    with pytest.raises(fl.SiteDataError):
+        fl.train_site(cnn(), one_class, cfg, 0, 1, 0)
+
+
+def test_momentum_zero_is_plain_sgd():
+    torch.manual_seed(0)
+    net = nn.Linear(3, 2)
+    opt = fl.fedavg.__globals__["make_optimizer"](net, fl.LocalConfig(optimizer="sgd", lr=0.1, momentum=0.0))
+    assert opt.param_groups[0]["momentum"] == 0.0
+    with pytest.raises(MedlabError):
+        fl.LocalConfig(optimizer="sgd", momentum=1.5)

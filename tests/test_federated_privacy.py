@@ -169,3 +169,20 @@ def test_frozen_features_are_unit_norm_and_feature_sites_keep_labels():
     np.testing.assert_array_equal(fs.labels, site.labels)
     with pytest.raises(privacy.PrivacyConfigError, match="uint8"):
         privacy.frozen_features(feats)
+
+
+def test_matched_membership_indices_give_both_sets_the_same_strata():
+    rng = np.random.default_rng(0)
+    members = rng.choice([0, 1, 2, 3], 300, p=[0.1, 0.2, 0.3, 0.4])  # e.g. hospital x class
+    non_members = rng.choice([0, 1, 2, 3], 80, p=[0.4, 0.3, 0.2, 0.1])
+    i_in, i_out = privacy.matched_membership_indices(members, non_members, seed=1)
+    assert len(set(i_in)) == len(i_in) and len(set(i_out)) == len(i_out)
+    for k in range(4):
+        assert (members[i_in] == k).sum() == (non_members[i_out] == k).sum() == min((members == k).sum(),
+                                                                                  (non_members == k).sum())
+    # unmatched, a stratum indicator separates the sets; matched, it cannot (AUC 0.5)
+    from sklearn.metrics import roc_auc_score
+    y = np.r_[np.ones(len(i_in)), np.zeros(len(i_out))]
+    assert roc_auc_score(y, np.r_[members[i_in], non_members[i_out]] == 3) == pytest.approx(0.5)
+    with pytest.raises(MedlabError):
+        privacy.matched_membership_indices(np.zeros(3), np.ones(3))

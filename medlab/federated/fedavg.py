@@ -38,6 +38,13 @@ class SiteFailure(MedlabError, RuntimeError):
     """A site that stopped during its local training (a simulated crash or lost connection)."""
 
 
+class SiteDataError(MedlabError, ValueError):
+    """A site whose data cannot be used with the chosen local training (e.g. class weights without both classes).
+
+    Introduced in the chapter "Federated learning" (chapters/10_federated_learning.ipynb).
+    """
+
+
 class FederatedConfigError(MedlabError, ValueError):
     """A local-training setting, or a set of weights and sizes, that FedAvg cannot use (also a ``ValueError``)."""
 
@@ -46,9 +53,10 @@ class FederatedConfigError(MedlabError, ValueError):
 class LocalConfig:
     """What each site does in one round: ``steps`` optimiser steps on batches of ``batch_size``.
 
-    ``optimizer`` is ``"adam"`` or ``"sgd"`` (with momentum 0.9; McMahan et
-    al.'s FedAvg uses plain SGD), at learning rate ``lr``; it starts afresh
-    every round (its state is not exchanged).
+    ``optimizer`` is ``"adam"`` or ``"sgd"`` (with ``momentum``, 0.9 by
+    default; ``momentum=0`` is the plain SGD of McMahan et al.'s FedAvg), at
+    learning rate ``lr``; it starts afresh every round (its state is not
+    exchanged).
     ``mu`` > 0 adds FedProx's proximal term. With
     ``class_weighted``, each site weights its cross-entropy by its own
     inverse class frequencies (``medlab.experiment.class_weights``), so that
@@ -64,11 +72,15 @@ class LocalConfig:
     mu: float = 0.0
     class_weighted: bool = False
     optimizer: str = "adam"
+    momentum: float = 0.9
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "sgd"):
             raise FederatedConfigError(f"optimizer must be 'adam' or 'sgd', not {self.optimizer!r}; "
                                        "pass LocalConfig(optimizer='adam') or LocalConfig(optimizer='sgd')")
+        if not 0 <= self.momentum < 1:
+            raise FederatedConfigError(f"momentum must be in [0, 1), not {self.momentum}; "
+                                       "momentum=0 gives plain SGD")
 
 
 def as_batch(images: np.ndarray) -> torch.Tensor:
@@ -116,8 +128,26 @@ def weighted_average(weights: Sequence[Sequence[np.ndarray]], sizes: Sequence[fl
 def make_optimizer(model: nn.Module, config: LocalConfig) -> torch.optim.Optimizer:
     """A fresh optimiser for one round of local training, as ``config`` asks."""
     if config.optimizer == "sgd":
-        return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=0.9)
+        return torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum)
     return torch.optim.Adam(model.parameters(), lr=config.lr)
+
+
+def site_problem(site: Site, config: LocalConfig, num_classes: int = 2) -> str | None:
+    """Why ``site`` cannot train under ``config``, or ``None`` when it can.
+
+    With ``config.class_weighted`` a site must hold every class: a class
+    without images has no finite inverse-frequency weight. ``fedavg`` checks
+    every site with this before its first round. Introduced in the chapter
+    "Federated learning" (chapters/10_federated_learning.ipynb).
+    """
+    if len(site) == 0:
+        return f"{site.name} has no training images"
+    if config.class_weighted:
+        missing = [c for c in range(num_classes) if not np.any(np.asarray(site.labels) == c)]
+        if missing:
+            return (f"{site.name} has no training images of class {', '.join(map(str, missing))}, "
+                    "so its class-weighted loss is undefined")
+    return None
 
 
 def round_seed(seed: int, server_round: int, site_index: int) -> int:
@@ -145,6 +175,10 @@ def train_site(model: nn.Module, site: Site, config: LocalConfig, seed: int, ser
         gen = torch.Generator().manual_seed(s)
         model.to(dev)
         x_all, y_all = as_batch(site.images), torch.as_tensor(site.labels, dtype=torch.long)
+        problem = site_problem(site, config)
+        if problem is not None:
+            raise SiteDataError(f"{problem}; train it without class weights (LocalConfig(class_weighted=False)) "
+                                "or leave it out (fedavg(..., unusable='skip'))")
         weight = class_weights(site.labels, num_classes=2).to(dev) if config.class_weighted else None
         start = [p.detach().clone() for p in model.parameters()]
         optimizer = make_optimizer(model, config)
@@ -185,14 +219,31 @@ def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 1024) 
 class FederatedResult:
     """What a federated run returns: final global weights, per-round history, and the failures.
 
-    ``history`` has one row per round (``round``, ``sites_ok``, ``sites_failed``
-    and whatever the ``evaluate`` callback returned); ``failures`` one dict per
-    failed site-round (``round``, ``site``, ``error``).
+    ``history`` has one row per round (``round``, ``sites_ok``, ``sites_failed``,
+    ``sites_skipped``, ``took_part`` (the names of the sites averaged) and
+    whatever the ``evaluate`` callback returned); ``failures`` one dict per
+    failed site-round (``round``, ``site``, ``error``); ``skipped`` one dict
+    per site left out of every round before training (``site``, ``reason``).
     """
 
     weights: list[np.ndarray]
     history: pd.DataFrame
     failures: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def participation(self) -> pd.DataFrame:
+        """Rounds x sites: ``"trained"``, ``"failed"`` or ``"skipped"`` for every site in every round.
+
+        Introduced in the chapter "Federated learning" (chapters/10_federated_learning.ipynb).
+        """
+        h = self.history[self.history["round"] > 0]
+        names = list(dict.fromkeys([n for t in h["took_part"] for n in t.split(", ") if n]
+                                   + [f["site"] for f in self.failures] + [s["site"] for s in self.skipped]))
+        failed = {(f["round"], f["site"]) for f in self.failures}
+        skipped = {s["site"] for s in self.skipped}
+        rows = {int(r): {n: "skipped" if n in skipped else "failed" if (int(r), n) in failed else "trained"
+                         for n in names} for r in h["round"]}
+        return pd.DataFrame.from_dict(rows, orient="index").rename_axis("round")
 
     def model(self, model_fn: Callable[[], nn.Module]) -> nn.Module:
         """A fresh model from ``model_fn`` holding the final global weights (on the CPU).
@@ -223,7 +274,7 @@ def fedavg(model_fn: Callable[[], nn.Module], sites: Sequence[Site], rounds: int
            seed: int = 0, evaluate: Callable[[nn.Module, int], dict[str, float]] | None = None,
            initial_weights: Sequence[np.ndarray] | None = None,
            train_fn: Callable[..., dict[str, float]] | None = None,
-           device: torch.device | str | None = None) -> FederatedResult:
+           device: torch.device | str | None = None, unusable: str = "raise") -> FederatedResult:
     """Run ``rounds`` rounds of FedAvg (FedProx if ``config.mu`` > 0) over ``sites``, all in this process.
 
     The global model starts from ``initial_weights`` or from
@@ -237,26 +288,45 @@ def fedavg(model_fn: Callable[[], nn.Module], sites: Sequence[Site], rounds: int
     from ``medlab.federated.privacy.dp_trainer``. The global model is built
     on the CPU and trained, and given to ``evaluate``, on ``device`` (default:
     the CPU); the weights are averaged as NumPy arrays.
+
+    Before the first round every site is checked with ``site_problem``
+    (with class weights, a site must hold both classes). With
+    ``unusable="raise"`` (the default) such a site raises ``SiteDataError``
+    naming it; with ``unusable="skip"`` it is left out of every round,
+    listed in ``skipped`` with its reason and counted in the history's
+    ``sites_skipped``, never dropped silently.
     """
+    if unusable not in ("raise", "skip"):
+        raise FederatedConfigError(f"unusable must be 'raise' or 'skip', not {unusable!r}")
+    problems = {site.name: site_problem(site, config) for site in sites}
+    skipped = [{"site": n, "reason": why} for n, why in problems.items() if why is not None]
+    if skipped and unusable == "raise":
+        raise SiteDataError("; ".join(s["reason"] for s in skipped) + ". Pass fedavg(..., unusable='skip') to leave "
+                            "such sites out (recorded in result.skipped), train without class weights, or "
+                            "repartition with a larger alpha")
+    usable = [(k, site) for k, site in enumerate(sites) if problems[site.name] is None]
+    if not usable:
+        raise SiteDataError(f"no site can train: {'; '.join(s['reason'] for s in skipped)}")
     train_fn = train_fn or train_site
     dev = as_device(device)
-    model = initial_model(model_fn, seed, sites[0].images).to(dev)
+    model = initial_model(model_fn, seed, usable[0][1].images).to(dev)
     if initial_weights is not None:
         set_weights(model, initial_weights)
     global_w = get_weights(model)
     rows, failures = [], []
 
-    def log(r: int, ok: int, failed: int) -> None:
-        row: dict[str, Any] = {"round": r, "sites_ok": ok, "sites_failed": failed}
+    def log(r: int, ok: list[str], failed: int) -> None:
+        row: dict[str, Any] = {"round": r, "sites_ok": len(ok), "sites_failed": failed,
+                               "sites_skipped": len(skipped), "took_part": ", ".join(ok)}
         if evaluate is not None:
             set_weights(model, global_w)
             row.update(evaluate(model, r))
         rows.append(row)
 
-    log(0, 0, 0)
+    log(0, [], 0)
     for r in range(1, rounds + 1):
-        replies = []
-        for k, site in enumerate(sites):
+        replies, names = [], []
+        for k, site in usable:
             set_weights(model, global_w)  # the server sends the global weights
             try:
                 metrics = train_fn(model, site, config, seed, r, k, device=dev)
@@ -264,9 +334,10 @@ def fedavg(model_fn: Callable[[], nn.Module], sites: Sequence[Site], rounds: int
                 failures.append({"round": r, "site": site.name, "error": f"{type(exc).__name__}: {exc}"})
                 continue
             replies.append((get_weights(model), metrics["num-examples"]))
+            names.append(site.name)
         if not replies:
             raise SiteFailure(f"round {r}: every site failed, so there is nothing to average; "
-                              f"first error: {failures[-len(sites)]['error']}")
+                              f"first error: {failures[-len(usable)]['error']}")
         global_w = weighted_average([w for w, _ in replies], [n for _, n in replies])
-        log(r, len(replies), len(sites) - len(replies))
-    return FederatedResult(global_w, pd.DataFrame(rows), failures)
+        log(r, names, len(usable) - len(replies))
+    return FederatedResult(global_w, pd.DataFrame(rows), failures, skipped)

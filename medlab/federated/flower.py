@@ -63,7 +63,7 @@ def make_client_app(site_fn: SiteFn, model_fn: Callable[[], nn.Module],
     """A Flower ``ClientApp`` whose ``train`` runs ``train_site`` on the node's site, on ``device`` (default: CPU).
 
     The server's ``ConfigRecord`` gives ``local-steps``, ``batch-size``,
-    ``lr``, ``class-weighted``, ``optimizer``, ``seed`` and ``server-round``
+    ``lr``, ``class-weighted``, ``optimizer``, ``momentum``, ``seed`` and ``server-round``
     (and ``proximal-mu`` under FedProx). The reply carries the new weights and ``num-examples``. An
     exception in ``train`` becomes an error reply that the strategy sees.
     """
@@ -78,7 +78,8 @@ def make_client_app(site_fn: SiteFn, model_fn: Callable[[], nn.Module],
         cfg = msg.content["config"]
         config = LocalConfig(steps=int(cfg["local-steps"]), batch_size=int(cfg["batch-size"]), lr=float(cfg["lr"]),
                              mu=float(cfg["proximal-mu"]) if "proximal-mu" in cfg else 0.0,
-                             class_weighted=bool(cfg["class-weighted"]), optimizer=str(cfg["optimizer"]))
+                             class_weighted=bool(cfg["class-weighted"]), optimizer=str(cfg["optimizer"]),
+                             momentum=float(cfg["momentum"]) if "momentum" in cfg else 0.9)
         model = initial_model(model_fn, 0, site.images)
         set_weights(model, msg.content["arrays"].to_numpy_ndarrays())
         metrics = train_site(model, site, config, seed=int(cfg["seed"]), server_round=int(cfg["server-round"]),
@@ -130,7 +131,8 @@ def serve(grid: Any, model_fn: Callable[[], nn.Module], example: np.ndarray, n_s
     strategy = (_recording(FedProx)(proximal_mu=config.mu, **common) if config.mu > 0
                 else _recording(FedAvg)(**common))
     train_config = ConfigRecord({"local-steps": config.steps, "batch-size": config.batch_size, "lr": config.lr,
-                                 "class-weighted": config.class_weighted, "optimizer": config.optimizer, "seed": seed})
+                                 "class-weighted": config.class_weighted, "optimizer": config.optimizer,
+                                 "momentum": config.momentum, "seed": seed})
 
     def evaluate_fn(server_round: int, arrays: Any) -> Any:
         if evaluate is None:

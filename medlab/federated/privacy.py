@@ -301,14 +301,15 @@ def frozen_features(images: np.ndarray, size: int = 32, batch_size: int = 256) -
 
 
 def feature_sites(sites: Sequence[Site], extract: Callable[[np.ndarray], np.ndarray] = frozen_features) -> list[Site]:
-    """Copies of ``sites`` whose training and validation images are replaced by ``extract(images)``.
+    """Copies of ``sites`` whose training, validation and test images are replaced by ``extract(images)``.
 
     ``fedavg``, ``dp_trainer`` and ``predict_proba`` accept such sites
     (``as_batch`` passes float N x F features through). Introduced in the
     chapter "Federated learning" (chapters/10_federated_learning.ipynb).
     """
     return [dataclasses.replace(s, images=extract(s.images),
-                                val_images=None if s.val_images is None else extract(s.val_images))
+                                val_images=None if s.val_images is None else extract(s.val_images),
+                                test_images=None if s.test_images is None else extract(s.test_images))
             for s in sites]
 
 
@@ -361,3 +362,27 @@ def loss_attack_auc(model: nn.Module, members: tuple[np.ndarray, np.ndarray],
     loss_out = per_example_loss(model, *non_members)
     y = np.r_[np.ones(len(loss_in)), np.zeros(len(loss_out))]
     return float(roc_auc_score(y, -np.r_[loss_in, loss_out]))
+
+
+def matched_membership_indices(member_strata: np.ndarray, non_member_strata: np.ndarray,
+                               seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of members and non-members drawn so that both sets have the same count in every stratum.
+
+    ``member_strata`` and ``non_member_strata`` give each candidate's stratum
+    (e.g. hospital and class combined). In each stratum present in both,
+    ``min(members, non-members)`` of each are drawn without replacement, so
+    a membership attack cannot score by recognising the stratum (a
+    hospital's scanner, a class) instead of membership. Introduced in the
+    chapter "Federated learning" (chapters/10_federated_learning.ipynb).
+    """
+    a, b = np.asarray(member_strata), np.asarray(non_member_strata)
+    rng = np.random.default_rng(seed)
+    idx_in, idx_out = [], []
+    for key in np.intersect1d(np.unique(a), np.unique(b)):
+        ia, ib = np.flatnonzero(a == key), np.flatnonzero(b == key)
+        m = min(len(ia), len(ib))
+        idx_in.append(np.sort(rng.choice(ia, m, replace=False)))
+        idx_out.append(np.sort(rng.choice(ib, m, replace=False)))
+    if not idx_in:
+        raise PrivacyConfigError("members and non-members share no stratum; pass strata defined the same way for both")
+    return np.concatenate(idx_in), np.concatenate(idx_out)
