@@ -2,7 +2,8 @@
 
 A hospital is a ``Site``: its images, labels and the name of its scanner.
 ``dirichlet_partition`` splits a labelled set the way federated-learning
-papers simulate heterogeneous sites (Hsu et al. 2019): for each class, the
+papers simulate heterogeneous sites (the per-class form of Yurochkin et al. 2019;
+Hsu et al. 2019 instead draw each site's class mix): for each class, the
 share of each site is drawn from a Dirichlet distribution with concentration
 ``alpha``. A small ``alpha`` gives sites dominated by one class (label skew)
 and sites of very different sizes (quantity skew); a large ``alpha`` tends to
